@@ -1,0 +1,267 @@
+using Stateless;
+
+namespace PosSupport.Core.Workflows;
+
+/// <summary>
+/// Decides what may happen to a case and what follows from it, without touching anything: given a snapshot,
+/// an actor and a trigger it returns the transition and its effects as data. Definitions are compiled once;
+/// a Stateless machine is built for each call and never shared, so the engine is safe to use from any thread.
+/// </summary>
+public sealed class WorkflowEngine
+{
+    private readonly WorkflowCatalog _catalog;
+    private readonly Dictionary<WorkflowDefinition, Dictionary<string, CompiledState>> _compiled = new(ReferenceEqualityComparer.Instance);
+
+    public WorkflowEngine(WorkflowCatalog catalog, GuardRegistry? guards = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        _catalog = catalog;
+        guards ??= GuardRegistry.Default;
+        foreach (var definition in catalog.All)
+            _compiled[definition] = definition.States.ToDictionary(s => s.Name, s => new CompiledState(s, guards), StringComparer.Ordinal);
+    }
+
+    public WorkflowCatalog Catalog => _catalog;
+
+    /// <summary>Where a new case of <paramref name="workflowId"/> starts (newest version) and what entering it requires.</summary>
+    public CaseStart Start(string workflowId, DateTimeOffset now)
+    {
+        if (!_catalog.TryGetNewest(workflowId, out var definition))
+            throw new KeyNotFoundException($"No workflow '{workflowId}' is loaded.");
+        var initial = definition.State(definition.InitialState);
+        var effects = new List<WorkflowEffect>();
+        AddEntryEffects(effects, initial, now);
+        return new CaseStart(definition, initial.Name, effects);
+    }
+
+    /// <summary>
+    /// Every trigger of the case's current state as <paramref name="actor"/> sees it: allowed, or blocked with
+    /// the reasons (wrong actor, unmet guards, and, when <paramref name="inputs"/> are given, missing or invalid inputs).
+    /// </summary>
+    public IReadOnlyList<AllowedAction> AllowedActions(CaseSnapshot snapshot, Actor actor, IReadOnlyDictionary<string, string>? inputs = null)
+    {
+        var state = Compiled(snapshot);
+        var machine = new CaseMachine(snapshot, state.State, actor, inputs);
+        foreach (var trigger in state.Triggers) machine.Permit(trigger.ForActor(actor));
+
+        var actions = new AllowedAction[state.Triggers.Length];
+        for (var i = 0; i < actions.Length; i++)
+        {
+            var trigger = state.Triggers[i];
+            List<BlockedReason>? reasons = null;
+            if (trigger.ForActor(actor).Length == 0)
+            {
+                reasons = [new BlockedReason(BlockKind.WrongActor, actor.ToString().ToLowerInvariant(), trigger.WrongActorText)];
+            }
+            else
+            {
+                if (inputs is not null) reasons = CheckInputs(trigger, inputs, rejectUnknown: false);
+                if (!machine.CanFire(trigger.Name, out var unmet)) (reasons ??= []).AddRange(GuardReasons(trigger, unmet));
+            }
+            actions[i] = new AllowedAction(trigger.Name, trigger.Title, reasons is null || reasons.Count == 0,
+                reasons ?? (IReadOnlyList<BlockedReason>)[], trigger.Inputs);
+        }
+        return actions;
+    }
+
+    /// <summary>Fires <paramref name="trigger"/> as <paramref name="actor"/>: the transition taken and its effects, or why not.</summary>
+    public FireResult Fire(CaseSnapshot snapshot, Actor actor, string trigger, IReadOnlyDictionary<string, string>? inputs = null)
+    {
+        ArgumentNullException.ThrowIfNull(trigger);
+        var state = Compiled(snapshot);
+        if (!state.ByTrigger.TryGetValue(trigger, out var compiled))
+            return FireResult.Blocked([new BlockedReason(BlockKind.UnknownTrigger, trigger,
+                EngineText.Format(EngineText.NoSuchAction, EngineText.Literal(trigger), state.State.Title))]);
+        var candidates = compiled.ForActor(actor);
+        if (candidates.Length == 0)
+            return FireResult.Blocked([new BlockedReason(BlockKind.WrongActor, actor.ToString().ToLowerInvariant(), compiled.WrongActorText)]);
+
+        inputs ??= EmptyInputs;
+        var inputProblems = CheckInputs(compiled, inputs, rejectUnknown: true);
+        if (inputProblems is { Count: > 0 }) return FireResult.Blocked(inputProblems);
+
+        var machine = new CaseMachine(snapshot, state.State, actor, inputs);
+        machine.Permit(candidates);
+        if (!machine.CanFire(trigger, out var unmet)) return FireResult.Blocked(GuardReasons(compiled, unmet).ToList());
+
+        machine.Fire(trigger);
+        var taken = machine.Taken(candidates);
+        var definition = _catalog.Get(snapshot.WorkflowId, snapshot.WorkflowVersion);
+        return new FireResult(taken, Effects(definition, state.State, taken, snapshot.Now), []);
+    }
+
+    private static readonly IReadOnlyDictionary<string, string> EmptyInputs = new Dictionary<string, string>();
+
+    private CompiledState Compiled(CaseSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var definition = _catalog.Get(snapshot.WorkflowId, snapshot.WorkflowVersion);
+        return _compiled[definition].TryGetValue(snapshot.State, out var state)
+            ? state
+            : throw new UnknownStateException(definition.Id, definition.Version, snapshot.State);
+    }
+
+    private static List<WorkflowEffect> Effects(WorkflowDefinition definition, StateDefinition from, TransitionDefinition taken, DateTimeOffset now)
+    {
+        var to = definition.State(taken.To);
+        var effects = new List<WorkflowEffect>(4 + to.OnEntry.Count + to.FollowUps.Count);
+        if (from.FollowUps.Count > 0) effects.Add(new FollowUpsCancelled(from.Name));
+        effects.Add(new StateExited(from.Name));
+        if (taken.Outcome is { } outcome) effects.Add(new OutcomeSet(outcome, definition.Outcomes[outcome]));
+        else if (from.Kind == StateKind.Resolved && to.IsOpen) effects.Add(new OutcomeCleared());
+        AddEntryEffects(effects, to, now);
+        return effects;
+    }
+
+    private static void AddEntryEffects(List<WorkflowEffect> effects, StateDefinition state, DateTimeOffset now)
+    {
+        effects.Add(new StateEntered(state.Name, state.Kind, state.Title));
+        if (state.RequiresEvidence.Count > 0) effects.Add(new EvidenceRequested(state.RequiresEvidence));
+        foreach (var effect in state.OnEntry)
+            effects.Add(effect.Name switch
+            {
+                "merchant.notify" => new MessageRequested(Recipient.Merchant, effect.Template!),
+                "assignee.notify" => new MessageRequested(Recipient.Assignee, effect.Template!),
+                _ => new ActionRequested(effect.Name),
+            });
+        foreach (var followUp in state.FollowUps)
+            effects.Add(new FollowUpScheduled(state.Name, followUp, now + followUp.After));
+    }
+
+    private static IEnumerable<BlockedReason> GuardReasons(CompiledTrigger trigger, ICollection<string> unmet)
+    {
+        foreach (var code in unmet.Distinct())
+            yield return new BlockedReason(BlockKind.Guard, code, trigger.UnmetText(code));
+    }
+
+    private static List<BlockedReason>? CheckInputs(CompiledTrigger trigger, IReadOnlyDictionary<string, string> inputs, bool rejectUnknown)
+    {
+        List<BlockedReason>? reasons = null;
+        if (rejectUnknown)
+            foreach (var name in inputs.Keys)
+                if (!trigger.InputsByName.ContainsKey(name))
+                    (reasons ??= []).Add(new(BlockKind.UnknownInput, name, EngineText.Format(EngineText.NotAnInput, EngineText.Literal(name))));
+        foreach (var input in trigger.Inputs)
+        {
+            if (!inputs.TryGetValue(input.Name, out var value) || string.IsNullOrWhiteSpace(value))
+            {
+                if (input.Required)
+                    (reasons ??= []).Add(new(BlockKind.MissingInput, input.Name, EngineText.Format(EngineText.Required, input.Title)));
+            }
+            else if (!InputValues.IsValid(input, value))
+            {
+                (reasons ??= []).Add(new(BlockKind.InvalidInput, input.Name, EngineText.InvalidInput(input)));
+            }
+        }
+        return reasons;
+    }
+
+    /// <summary>A Stateless machine for one call, holding only the transitions the actor may take from the current state.</summary>
+    private sealed class CaseMachine
+    {
+        private readonly StateMachine<string, string> _machine;
+        private readonly StateMachine<string, string>.StateConfiguration _configuration;
+        private readonly GuardContext _context;
+        private string _state;
+
+        public CaseMachine(CaseSnapshot snapshot, StateDefinition state, Actor actor, IReadOnlyDictionary<string, string>? inputs)
+        {
+            _state = state.Name;
+            _context = new GuardContext(snapshot, state, actor, inputs);
+            _machine = new StateMachine<string, string>(() => _state, s => _state = s, FiringMode.Immediate);
+            _configuration = _machine.Configure(state.Name);
+        }
+
+        public void Permit(CompiledTransition[] transitions)
+        {
+            foreach (var t in transitions)
+            {
+                var guards = new Tuple<Func<bool>, string>[t.Guards.Length];
+                for (var i = 0; i < guards.Length; i++)
+                {
+                    var guard = t.Guards[i];
+                    guards[i] = new(() => Holds(guard), guard.Code);
+                }
+                if (t.Definition.IsReentry) _configuration.PermitReentryIf(t.Definition.Trigger, guards);
+                else _configuration.PermitIf(t.Definition.Trigger, t.Definition.To, guards);
+            }
+        }
+
+        public bool CanFire(string trigger, out ICollection<string> unmet) => _machine.CanFire(trigger, out unmet);
+
+        public void Fire(string trigger) => _machine.Fire(trigger);
+
+        /// <summary>The one transition whose guards all hold; Stateless has already refused a trigger where several do.</summary>
+        public TransitionDefinition Taken(CompiledTransition[] candidates)
+        {
+            foreach (var t in candidates)
+                if (t.Definition.To == _state && t.Guards.All(Holds))
+                    return t.Definition;
+            throw new InvalidOperationException($"No transition to '{_state}' holds after firing; the machine and the definition disagree.");
+        }
+
+        private bool Holds(CompiledGuard guard) => guard.Guard.Evaluate(_context) != guard.Negated;
+    }
+}
+
+internal sealed record CompiledGuard(Guard Guard, bool Negated, string Code);
+
+internal sealed record CompiledTransition(TransitionDefinition Definition, CompiledGuard[] Guards);
+
+internal sealed class CompiledTrigger
+{
+    private readonly CompiledTransition[][] _byActor;
+    private readonly Dictionary<string, LocalizedText> _unmetText = new(StringComparer.Ordinal);
+
+    public CompiledTrigger(string name, IReadOnlyList<TransitionDefinition> transitions, GuardRegistry guards)
+    {
+        Name = name;
+        Title = transitions[0].Title;
+        var compiled = transitions.Select(t => new CompiledTransition(t, t.When.Select(g =>
+        {
+            var guard = guards[g.Name];
+            _unmetText[g.ToString()] = g.Negated ? guard.Holds : guard.Fails;
+            return new CompiledGuard(guard, g.Negated, g.ToString());
+        }).ToArray())).ToArray();
+        _byActor = Enum.GetValues<Actor>().Select(a => compiled.Where(t => t.Definition.AllowsActor(a)).ToArray()).ToArray();
+        WrongActorText = EngineText.Actors(transitions.SelectMany(t => t.By).Distinct().Order());
+
+        // Alternatives of one trigger usually ask the same inputs; if not, an input is required when any alternative requires it.
+        var inputs = new List<InputDefinition>();
+        foreach (var input in transitions.SelectMany(t => t.Inputs))
+        {
+            var index = inputs.FindIndex(i => i.Name == input.Name);
+            if (index < 0) inputs.Add(input);
+            else if (input.Required) inputs[index] = inputs[index] with { Required = true };
+        }
+        Inputs = inputs;
+        InputsByName = inputs.ToDictionary(i => i.Name, StringComparer.Ordinal);
+    }
+
+    public string Name { get; }
+    public LocalizedText Title { get; }
+    public LocalizedText WrongActorText { get; }
+    public IReadOnlyList<InputDefinition> Inputs { get; }
+    public IReadOnlyDictionary<string, InputDefinition> InputsByName { get; }
+
+    public CompiledTransition[] ForActor(Actor actor) => _byActor[(int)actor];
+
+    /// <summary>What is true now that keeps the guard named by <paramref name="code"/> from holding.</summary>
+    public LocalizedText UnmetText(string code) =>
+        _unmetText.TryGetValue(code, out var text) ? text : EngineText.Literal(code);
+}
+
+internal sealed class CompiledState
+{
+    public CompiledState(StateDefinition state, GuardRegistry guards)
+    {
+        State = state;
+        Triggers = state.Transitions.GroupBy(t => t.Trigger, StringComparer.Ordinal)
+            .Select(g => new CompiledTrigger(g.Key, g.ToList(), guards)).ToArray();
+        ByTrigger = Triggers.ToDictionary(t => t.Name, StringComparer.Ordinal);
+    }
+
+    public StateDefinition State { get; }
+    public CompiledTrigger[] Triggers { get; }
+    public IReadOnlyDictionary<string, CompiledTrigger> ByTrigger { get; }
+}
