@@ -41,22 +41,21 @@ public sealed class WorkflowEngine
     public IReadOnlyList<AllowedAction> AllowedActions(CaseSnapshot snapshot, Actor actor, IReadOnlyDictionary<string, string>? inputs = null)
     {
         var state = Compiled(snapshot);
-        var machine = new CaseMachine(snapshot, state.State, actor, inputs);
-        foreach (var trigger in state.Triggers) machine.Permit(trigger.ForActor(actor));
-
+        var context = new GuardContext(snapshot, state.State, actor, inputs);
         var actions = new AllowedAction[state.Triggers.Length];
         for (var i = 0; i < actions.Length; i++)
         {
             var trigger = state.Triggers[i];
-            List<BlockedReason>? reasons = null;
-            if (trigger.ForActor(actor).Length == 0)
+            List<BlockedReason>? reasons;
+            var candidates = trigger.ForActor(actor);
+            if (candidates.Length == 0)
             {
-                reasons = [new BlockedReason(BlockKind.WrongActor, actor.ToString().ToLowerInvariant(), trigger.WrongActorText)];
+                reasons = [new BlockedReason(BlockKind.WrongActor, ActorCode(actor), trigger.WrongActorText)];
             }
             else
             {
-                if (inputs is not null) reasons = CheckInputs(trigger, inputs, rejectUnknown: false);
-                if (!machine.CanFire(trigger.Name, out var unmet)) (reasons ??= []).AddRange(GuardReasons(trigger, unmet));
+                reasons = inputs is null ? null : CheckInputs(trigger, inputs, rejectUnknown: false);
+                if (Choose(candidates, context) is null) (reasons ??= []).AddRange(UnmetGuards(trigger, candidates, context));
             }
             actions[i] = new AllowedAction(trigger.Name, trigger.Title, reasons is null || reasons.Count == 0,
                 reasons ?? (IReadOnlyList<BlockedReason>)[], trigger.Inputs);
@@ -74,21 +73,49 @@ public sealed class WorkflowEngine
                 EngineText.Format(EngineText.NoSuchAction, EngineText.Literal(trigger), state.State.Title))]);
         var candidates = compiled.ForActor(actor);
         if (candidates.Length == 0)
-            return FireResult.Blocked([new BlockedReason(BlockKind.WrongActor, actor.ToString().ToLowerInvariant(), compiled.WrongActorText)]);
+            return FireResult.Blocked([new BlockedReason(BlockKind.WrongActor, ActorCode(actor), compiled.WrongActorText)]);
 
         inputs ??= EmptyInputs;
         var inputProblems = CheckInputs(compiled, inputs, rejectUnknown: true);
         if (inputProblems is { Count: > 0 }) return FireResult.Blocked(inputProblems);
 
-        var machine = new CaseMachine(snapshot, state.State, actor, inputs);
-        machine.Permit(candidates);
-        if (!machine.CanFire(trigger, out var unmet)) return FireResult.Blocked(GuardReasons(compiled, unmet).ToList());
+        var context = new GuardContext(snapshot, state.State, actor, inputs);
+        var chosen = Choose(candidates, context);
+        if (chosen is null) return FireResult.Blocked(UnmetGuards(compiled, candidates, context).ToList());
 
-        machine.Fire(trigger);
-        var taken = machine.Taken(candidates);
+        // The transition itself is Stateless's: a machine for this call only, holding the actor's alternatives
+        // for this trigger; it re-evaluates the guards and refuses if the definition were ambiguous.
+        var reached = CaseMachine.Fire(state.State.Name, candidates, context);
+        if (reached != chosen.To)
+            throw new InvalidOperationException($"Stateless moved '{state.State.Name}' to '{reached}' on '{trigger}', the definition says '{chosen.To}'.");
         var definition = _catalog.Get(snapshot.WorkflowId, snapshot.WorkflowVersion);
-        return new FireResult(taken, Effects(definition, state.State, taken, snapshot.Now), []);
+        return new FireResult(chosen, Effects(definition, state.State, chosen, snapshot.Now), []);
     }
+
+    /// <summary>The one alternative whose guards all hold, if any. The validator has made alternatives exclusive.</summary>
+    private static TransitionDefinition? Choose(CompiledTransition[] candidates, in GuardContext context)
+    {
+        foreach (var t in candidates)
+            if (t.Holds(context)) return t.Definition;
+        return null;
+    }
+
+    private static IEnumerable<BlockedReason> UnmetGuards(CompiledTrigger trigger, CompiledTransition[] candidates, GuardContext context)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var t in candidates)
+            foreach (var guard in t.Guards)
+                if (!guard.Holds(context) && seen.Add(guard.Code))
+                    yield return new BlockedReason(BlockKind.Guard, guard.Code, trigger.UnmetText(guard.Code));
+    }
+
+    private static string ActorCode(Actor actor) => actor switch
+    {
+        Actor.Customer => "customer",
+        Actor.Agent => "agent",
+        Actor.Supervisor => "supervisor",
+        _ => "system",
+    };
 
     private static readonly IReadOnlyDictionary<string, string> EmptyInputs = new Dictionary<string, string>();
 
@@ -128,12 +155,6 @@ public sealed class WorkflowEngine
             effects.Add(new FollowUpScheduled(state.Name, followUp, now + followUp.After));
     }
 
-    private static IEnumerable<BlockedReason> GuardReasons(CompiledTrigger trigger, ICollection<string> unmet)
-    {
-        foreach (var code in unmet.Distinct())
-            yield return new BlockedReason(BlockKind.Guard, code, trigger.UnmetText(code));
-    }
-
     private static List<BlockedReason>? CheckInputs(CompiledTrigger trigger, IReadOnlyDictionary<string, string> inputs, bool rejectUnknown)
     {
         List<BlockedReason>? reasons = null;
@@ -156,57 +177,45 @@ public sealed class WorkflowEngine
         return reasons;
     }
 
-    /// <summary>A Stateless machine for one call, holding only the transitions the actor may take from the current state.</summary>
-    private sealed class CaseMachine
+    /// <summary>A Stateless machine for one call, holding only the given alternatives of one trigger.</summary>
+    private static class CaseMachine
     {
-        private readonly StateMachine<string, string> _machine;
-        private readonly StateMachine<string, string>.StateConfiguration _configuration;
-        private readonly GuardContext _context;
-        private string _state;
-
-        public CaseMachine(CaseSnapshot snapshot, StateDefinition state, Actor actor, IReadOnlyDictionary<string, string>? inputs)
+        public static string Fire(string from, CompiledTransition[] alternatives, GuardContext context)
         {
-            _state = state.Name;
-            _context = new GuardContext(snapshot, state, actor, inputs);
-            _machine = new StateMachine<string, string>(() => _state, s => _state = s, FiringMode.Immediate);
-            _configuration = _machine.Configure(state.Name);
-        }
-
-        public void Permit(CompiledTransition[] transitions)
-        {
-            foreach (var t in transitions)
+            var current = from;
+            var machine = new StateMachine<string, string>(() => current, s => current = s, FiringMode.Immediate);
+            var configuration = machine.Configure(from);
+            foreach (var t in alternatives)
             {
                 var guards = new Tuple<Func<bool>, string>[t.Guards.Length];
                 for (var i = 0; i < guards.Length; i++)
                 {
                     var guard = t.Guards[i];
-                    guards[i] = new(() => Holds(guard), guard.Code);
+                    guards[i] = new(() => guard.Holds(context), guard.Code);
                 }
-                if (t.Definition.IsReentry) _configuration.PermitReentryIf(t.Definition.Trigger, guards);
-                else _configuration.PermitIf(t.Definition.Trigger, t.Definition.To, guards);
+                if (t.Definition.IsReentry) configuration.PermitReentryIf(t.Definition.Trigger, guards);
+                else configuration.PermitIf(t.Definition.Trigger, t.Definition.To, guards);
             }
+            machine.Fire(alternatives[0].Definition.Trigger);
+            return current;
         }
-
-        public bool CanFire(string trigger, out ICollection<string> unmet) => _machine.CanFire(trigger, out unmet);
-
-        public void Fire(string trigger) => _machine.Fire(trigger);
-
-        /// <summary>The one transition whose guards all hold; Stateless has already refused a trigger where several do.</summary>
-        public TransitionDefinition Taken(CompiledTransition[] candidates)
-        {
-            foreach (var t in candidates)
-                if (t.Definition.To == _state && t.Guards.All(Holds))
-                    return t.Definition;
-            throw new InvalidOperationException($"No transition to '{_state}' holds after firing; the machine and the definition disagree.");
-        }
-
-        private bool Holds(CompiledGuard guard) => guard.Guard.Evaluate(_context) != guard.Negated;
     }
 }
 
-internal sealed record CompiledGuard(Guard Guard, bool Negated, string Code);
+internal sealed record CompiledGuard(Guard Guard, bool Negated, string Code)
+{
+    public bool Holds(in GuardContext context) => Guard.Evaluate(context) != Negated;
+}
 
-internal sealed record CompiledTransition(TransitionDefinition Definition, CompiledGuard[] Guards);
+internal sealed record CompiledTransition(TransitionDefinition Definition, CompiledGuard[] Guards)
+{
+    public bool Holds(in GuardContext context)
+    {
+        foreach (var guard in Guards)
+            if (!guard.Holds(context)) return false;
+        return true;
+    }
+}
 
 internal sealed class CompiledTrigger
 {
