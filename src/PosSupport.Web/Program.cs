@@ -1,6 +1,37 @@
-var builder = WebApplication.CreateBuilder(args);
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
+using PosSupport.Core.Workflows;
+using PosSupport.Web.Cli;
+using PosSupport.Web.Health;
+using PosSupport.Web.Hosting;
+using PosSupport.Web.Workflows;
+
+if (CommandLine.IsCommand(args))
+{
+    // Verb arguments are not host configuration; the rest (appsettings, environment) is read as the host reads it.
+    var configuration = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory }).Configuration;
+    return CommandLine.Run(args, WorkflowsDirectory.From(configuration), Console.Out, Console.Error);
+}
+
+// Settings ship beside the binaries; the working directory stays the user's, so relative paths mean what they typed.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+ListenAddress.UseDefaultUnlessConfigured(builder);
+
+var catalog = WorkflowStartup.Load(WorkflowsDirectory.From(builder.Configuration), Console.Error);
+if (catalog is null) return CommandLine.Failed;
+
+builder.Services.AddSingleton(catalog);
+builder.Services.AddSingleton(new WorkflowEngine(catalog));
+builder.Services.AddProblemDetails();
+// Titles are Chinese as often as English: keep them readable in responses instead of \u-escaped.
+builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Encoder = JavaScriptEncoder.Create(UnicodeRanges.All));
+
 var app = builder.Build();
-
-app.MapGet("/", () => "Hello World!");
-
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapHealth();
+app.MapWorkflows();
 app.Run();
+return CommandLine.Ok;
+
+public partial class Program;

@@ -50,7 +50,7 @@ public sealed class WorkflowEngine
             var candidates = trigger.ForActor(actor);
             if (candidates.Length == 0)
             {
-                reasons = [new BlockedReason(BlockKind.WrongActor, ActorCode(actor), trigger.WrongActorText)];
+                reasons = [new BlockedReason(BlockKind.WrongActor, WorkflowSpelling.Of(actor), trigger.WrongActorText)];
             }
             else
             {
@@ -73,7 +73,7 @@ public sealed class WorkflowEngine
                 EngineText.Format(EngineText.NoSuchAction, EngineText.Literal(trigger), state.State.Title))]);
         var candidates = compiled.ForActor(actor);
         if (candidates.Length == 0)
-            return FireResult.Blocked([new BlockedReason(BlockKind.WrongActor, ActorCode(actor), compiled.WrongActorText)]);
+            return FireResult.Blocked([new BlockedReason(BlockKind.WrongActor, WorkflowSpelling.Of(actor), compiled.WrongActorText)]);
 
         inputs ??= EmptyInputs;
         var inputProblems = CheckInputs(compiled, inputs, rejectUnknown: true);
@@ -108,14 +108,6 @@ public sealed class WorkflowEngine
                 if (!guard.Holds(context) && seen.Add(guard.Code))
                     yield return new BlockedReason(BlockKind.Guard, guard.Code, trigger.UnmetText(guard.Code));
     }
-
-    private static string ActorCode(Actor actor) => actor switch
-    {
-        Actor.Customer => "customer",
-        Actor.Agent => "agent",
-        Actor.Supervisor => "supervisor",
-        _ => "system",
-    };
 
     private static readonly IReadOnlyDictionary<string, string> EmptyInputs = new Dictionary<string, string>();
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -13,6 +14,7 @@ public sealed record WorkflowError(string File, string Path, string Message)
 
 public sealed record WorkflowLoadResult(WorkflowCatalog? Catalog, IReadOnlyList<WorkflowError> Errors)
 {
+    [MemberNotNullWhen(true, nameof(Catalog))]
     public bool Succeeded => Catalog is not null && Errors.Count == 0;
 }
 

@@ -8,7 +8,7 @@ internal static class WorkflowReader
     public static WorkflowDefinition Read(string fileName, byte[] content, JsonElement root)
     {
         var statesElement = root.GetProperty("states");
-        var kinds = statesElement.EnumerateObject().ToDictionary(s => s.Name, s => Kind(s.Value.GetProperty("kind").GetString()!), StringComparer.Ordinal);
+        var kinds = statesElement.EnumerateObject().ToDictionary(s => s.Name, s => WorkflowSpelling.ParseStateKind(s.Value.GetProperty("kind").GetString()!), StringComparer.Ordinal);
 
         var shared = new List<SharedTransition>();
         if (root.TryGetProperty("sharedTransitions", out var sharedElement))
@@ -75,7 +75,7 @@ internal static class WorkflowReader
         Title: Text(t.GetProperty("title")),
         From: from,
         To: t.GetProperty("to").GetString()!,
-        By: t.GetProperty("by").EnumerateArray().Select(a => ActorOf(a.GetString()!)).ToList(),
+        By: t.GetProperty("by").EnumerateArray().Select(a => WorkflowSpelling.ParseActor(a.GetString()!)).ToList(),
         When: Array(t, "when").Select(g => GuardReference.Parse(g.GetString()!)).ToList(),
         Inputs: Array(t, "inputs").Select(Input).ToList(),
         Outcome: OptionalString(t, "outcome"),
@@ -84,16 +84,7 @@ internal static class WorkflowReader
     private static InputDefinition Input(JsonElement i) => new(
         i.GetProperty("name").GetString()!,
         Text(i.GetProperty("title")),
-        i.GetProperty("type").GetString() switch
-        {
-            "text" => InputType.Text,
-            "integer" => InputType.WholeNumber,
-            "money" => InputType.Money,
-            "basis-points" => InputType.BasisPoints,
-            "boolean" => InputType.Boolean,
-            "date" => InputType.Date,
-            _ => InputType.Choice,
-        },
+        WorkflowSpelling.ParseInputType(i.GetProperty("type").GetString()!),
         i.TryGetProperty("required", out var required) && required.GetBoolean(),
         Array(i, "options").Select(o => o.GetString()!).ToList());
 
@@ -119,16 +110,6 @@ internal static class WorkflowReader
 
     // The schema has checked the syntax (and bounded the digits); zero is left for the rules to report.
     private static TimeSpan Duration(JsonElement e) => IsoDuration.TryParse(e.GetString(), out var d) ? d : TimeSpan.Zero;
-
-    internal static StateKind Kind(string kind) => kind switch
-    {
-        "active" => StateKind.Active,
-        "waiting-on-merchant" => StateKind.WaitingOnMerchant,
-        "resolved" => StateKind.Resolved,
-        _ => StateKind.Final,
-    };
-
-    internal static Actor ActorOf(string actor) => Enum.Parse<Actor>(actor, ignoreCase: true);
 
     private static LocalizedText Text(JsonElement e) => new(e.GetProperty("en").GetString()!, e.GetProperty("zh-CN").GetString()!);
 

@@ -143,11 +143,11 @@ internal static partial class WorkflowRules
         {
             var keepsOutcome = fromKind == StateKind.Resolved && target.Kind == StateKind.Final;
             if (intoEnd && !keepsOutcome)
-                error(path, $"a transition into {KindName(target.Kind)} state '{t.To}' needs an 'outcome'");
+                error(path, $"a transition into {WorkflowSpelling.Of(target.Kind)} state '{t.To}' needs an 'outcome'");
         }
         else if (!intoEnd)
         {
-            error(path + ".outcome", $"only transitions into resolved or final states set an outcome; '{t.To}' is {KindName(target.Kind)}");
+            error(path + ".outcome", $"only transitions into resolved or final states set an outcome; '{t.To}' is {WorkflowSpelling.Of(target.Kind)}");
         }
         else if (!d.Outcomes.ContainsKey(t.Outcome))
         {
@@ -207,12 +207,6 @@ internal static partial class WorkflowRules
 
     private static string PathOf(TransitionDefinition t, string statePath) =>
         t.Shared ? $"$.sharedTransitions[{t.SourceIndex}]" : JsonPath.Index(statePath + ".transitions", t.SourceIndex);
-
-    private static string KindName(StateKind kind) => kind switch
-    {
-        StateKind.WaitingOnMerchant => "waiting-on-merchant",
-        _ => kind.ToString().ToLowerInvariant(),
-    };
 
     [GeneratedRegex(@"\{([^{}]*)\}")]
     private static partial Regex Placeholder();

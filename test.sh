@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Builds the solution once in Release, runs every test project, and ends with one line:
+# "N passed, N failed, N skipped". Exits non-zero if anything failed or nothing passed.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Browser tests drive Chromium. Install it when we can (root, e.g. in CI); otherwise those tests say why they skip.
+if [[ ! -x /usr/bin/chromium ]] && [[ "$(id -u)" -eq 0 ]]; then
+  echo "test.sh: installing chromium for the browser tests"
+  if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }; then
+    echo "test.sh: could not install chromium with apt-get; install it (or run as non-root to skip browser tests)" >&2
+    exit 1
+  fi
+fi
+
+dotnet build PosSupport.sln -c Release
+
+results="$(mktemp -d "${TMPDIR:-/tmp}/possupport-tests.XXXXXX")/TestResults"
+mkdir -p "$results"
+
+# One TRX file per test project: a fixed LogFileName would let each project overwrite the previous one's
+# (microsoft/vstest#3026); LogFilePrefix adds the framework and a millisecond timestamp.
+status=0
+dotnet test PosSupport.sln -c Release --no-build \
+  --logger "trx;LogFilePrefix=results" --results-directory "$results" || status=$?
+
+summary="$(python3 - "$results" <<'PY'
+import glob, os, sys
+import xml.etree.ElementTree as ET
+
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+passed = failed = skipped = 0
+for path in glob.glob(os.path.join(sys.argv[1], "**", "*.trx"), recursive=True):
+    counters = ET.parse(path).getroot().find("t:ResultSummary/t:Counters", ns)
+    if counters is None:
+        continue
+    c = {k: int(v) for k, v in counters.attrib.items()}
+    passed += c.get("passed", 0)
+    failed += c.get("failed", 0) + c.get("error", 0) + c.get("timeout", 0) + c.get("aborted", 0)
+    skipped += c.get("notExecuted", 0)
+print(passed, failed, skipped)
+PY
+)"
+read -r passed failed skipped <<<"$summary"
+
+echo "$passed passed, $failed failed, $skipped skipped"
+if [[ $status -ne 0 || $failed -ne 0 || $passed -eq 0 ]]; then
+  exit 1
+fi
