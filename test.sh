@@ -13,6 +13,15 @@ if [[ ! -x /usr/bin/chromium ]] && [[ "$(id -u)" -eq 0 ]]; then
   fi
 fi
 
+# Slice tests start their own throwaway PostgreSQL 15 cluster from these binaries; CI never skips them.
+if [[ ! -x /usr/lib/postgresql/15/bin/initdb ]] && [[ "$(id -u)" -eq 0 ]]; then
+  echo "test.sh: installing PostgreSQL 15 server binaries for the PostgreSQL slice tests"
+  if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql-15; }; then
+    echo "test.sh: could not install postgresql-15 with apt-get" >&2
+    exit 1
+  fi
+fi
+
 dotnet build PosSupport.sln -c Release
 
 results="$(mktemp -d "${TMPDIR:-/tmp}/possupport-tests.XXXXXX")/TestResults"

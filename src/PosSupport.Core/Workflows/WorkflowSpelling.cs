@@ -18,7 +18,12 @@ public static class WorkflowSpelling
         (InputType.Boolean, "boolean"), (InputType.Date, "date"), (InputType.Choice, "choice"),
     ];
 
+    private static readonly (Priority Value, string Text)[] Priorities =
+        [(Priority.Low, "low"), (Priority.Normal, "normal"), (Priority.High, "high"), (Priority.Urgent, "urgent")];
+
     public static string Of(StateKind kind) => Find(Kinds, kind);
+    public static string Of(Priority priority) => Find(Priorities, priority);
+    public static Priority ParsePriority(string text) => Parse(Priorities, text);
     public static string Of(Actor actor) => Find(Actors, actor);
     public static string Of(InputType type) => Find(InputTypes, type);
 

@@ -1,0 +1,141 @@
+using System.Text.Json;
+using Dapper;
+using PosSupport.Core.Data;
+using PosSupport.Core.Pipeline;
+using PosSupport.Core.Workflows;
+
+namespace PosSupport.Core.Cases;
+
+/// <summary>
+/// Reads and writes of the <c>cases</c> row and its timeline, shared by the slices. Every write to a case goes
+/// through <see cref="BumpAsync"/> or <see cref="MoveAsync"/> first: the version check there is what makes a stale
+/// write a conflict instead of a lost update, and what keeps each case's timeline sequence contiguous.
+/// </summary>
+public sealed class CaseStore(CaseSession session, TimeProvider clock)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public CaseSession Session => session;
+
+    public async Task<CaseRecord> LoadAsync(Guid caseId, CancellationToken cancellationToken) =>
+        await FindAsync(caseId, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("Case", caseId.ToString("D"));
+
+    /// <summary>The case if this caller may see it: a chat channel sees only the cases it opened (others are "not found", not "forbidden").</summary>
+    public async Task<CaseRecord> LoadVisibleAsync(Guid caseId, Caller caller, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        var record = await LoadAsync(caseId, cancellationToken).ConfigureAwait(false);
+        if (caller.Actor == Actor.Customer && record.ChannelClientId != caller.ChannelClientId)
+            throw new NotFoundException("Case", caseId.ToString("D"));
+        return record;
+    }
+
+    public Task<CaseRecord?> FindAsync(Guid caseId, CancellationToken cancellationToken) =>
+        session.QuerySingleOrDefaultAsync<CaseRecord>($"SELECT {CaseRecord.Columns} FROM cases WHERE id = @caseId", new { caseId }, cancellationToken);
+
+    /// <summary>Records a change that leaves the state as it is (note, message, evidence...): version + 1.</summary>
+    public async Task BumpAsync(CaseRecord record, long? expectedVersion, CancellationToken cancellationToken)
+    {
+        const string sql = "UPDATE cases SET version = version + 1, updated_at = @now WHERE id = @id AND version = @version";
+        await CheckedUpdateAsync(record, expectedVersion, sql, new { id = record.Id, version = expectedVersion ?? record.Version, now = clock.GetUtcNow() }, cancellationToken)
+            .ConfigureAwait(false);
+        record.Version = (expectedVersion ?? record.Version) + 1;
+        record.UpdatedAt = clock.GetUtcNow();
+    }
+
+    /// <summary>Writes the case's new state (and outcome, timestamps) with the version check.</summary>
+    public async Task MoveAsync(CaseRecord record, long expectedVersion, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            UPDATE cases
+               SET state = @State, state_kind = @StateKind, outcome = @Outcome, agreed_fee_fen = @AgreedFeeFen,
+                   replacement_serial = @ReplacementSerial, tracking_number = @TrackingNumber,
+                   escalation_tier = @EscalationTier, linked_case_id = @LinkedCaseId, device_id = @DeviceId,
+                   resolved_at = @ResolvedAt, closed_at = @ClosedAt, updated_at = @UpdatedAt,
+                   version = version + 1
+             WHERE id = @Id AND version = @ExpectedVersion
+            """;
+        record.UpdatedAt = clock.GetUtcNow();
+        await CheckedUpdateAsync(record, expectedVersion, sql, new
+        {
+            record.State, record.StateKind, record.Outcome, record.AgreedFeeFen, record.ReplacementSerial, record.TrackingNumber,
+            record.EscalationTier, record.LinkedCaseId, record.DeviceId, record.ResolvedAt, record.ClosedAt, record.UpdatedAt,
+            record.Id, ExpectedVersion = expectedVersion,
+        }, cancellationToken).ConfigureAwait(false);
+        record.Version = expectedVersion + 1;
+    }
+
+    private async Task CheckedUpdateAsync(CaseRecord record, long? expectedVersion, string sql, object param, CancellationToken cancellationToken)
+    {
+        if (await session.ExecuteAsync(sql, param, cancellationToken).ConfigureAwait(false) == 1) return;
+        var current = await session.ExecuteScalarAsync<long?>("SELECT version FROM cases WHERE id = @id", new { id = record.Id }, cancellationToken)
+            .ConfigureAwait(false);
+        if (current is null) throw new NotFoundException("Case", record.Id.ToString("D"));
+        throw new ConcurrencyConflictException(record.Id, expectedVersion ?? record.Version, current.Value);
+    }
+
+    /// <summary>Appends one timeline event. Call after the case row was written in this transaction, which serialises writers.</summary>
+    public Task AppendEventAsync(Guid caseId, string kind, Caller caller, bool merchantVisible, object data, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            INSERT INTO case_events (case_id, seq, kind, actor, actor_id, at, visibility, data)
+            SELECT @caseId, COALESCE(MAX(seq), 0) + 1, @kind, @actor, @actorId, @at, @visibility, @data
+              FROM case_events WHERE case_id = @caseId
+            """;
+        return session.ExecuteAsync(sql, new
+        {
+            caseId, kind, actor = WorkflowSpelling.Of(caller.Actor), actorId = caller.Id, at = clock.GetUtcNow(),
+            visibility = merchantVisible ? "merchant" : "internal", data = JsonSerializer.Serialize(data, Json),
+        }, cancellationToken);
+    }
+
+    /// <summary>Everything the workflow's guards read, in one round trip.</summary>
+    public async Task<CaseSnapshot> SnapshotAsync(CaseRecord record, long agentOfferAuthorityFen, CancellationToken cancellationToken)
+    {
+        var sql = $"""
+            SELECT contract_id AS ContractId, {ContractTerms.Columns} FROM case_contracts WHERE case_id = @caseId;
+            SELECT activated_on AS ActivatedOn, physical_damage AS PhysicalDamage FROM devices WHERE id = @deviceId;
+            SELECT DISTINCT type FROM evidence_items WHERE case_id = @caseId AND status = 'accepted';
+            SELECT {OfferRecord.Columns} FROM offers WHERE case_id = @caseId AND status IN ('open', 'awaiting-approval') ORDER BY proposed_at DESC LIMIT 1;
+            SELECT trailing_year_volume_fen FROM merchants WHERE id = @merchantId;
+            """;
+        await using var grid = await session.QueryMultipleAsync(sql,
+            new { caseId = record.Id, deviceId = record.DeviceId ?? Guid.Empty, merchantId = record.MerchantId }, cancellationToken).ConfigureAwait(false);
+        var contract = await grid.ReadSingleOrDefaultAsync<ContractTerms>().ConfigureAwait(false);
+        var device = await grid.ReadSingleOrDefaultAsync<DeviceRow>().ConfigureAwait(false);
+        var accepted = (await grid.ReadAsync<string>().ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+        var offer = await grid.ReadSingleOrDefaultAsync<OfferRecord>().ConfigureAwait(false);
+        var volume = await grid.ReadSingleOrDefaultAsync<long?>().ConfigureAwait(false);
+
+        var facts = new CaseFacts
+        {
+            AcceptedEvidence = accepted,
+            Contract = contract is null ? null : new ContractFacts
+            {
+                HasDataFeeClause = contract.DataFeeClause,
+                DataFeeAmountFen = contract.DataFeeAmountFen,
+                DataFeeFreeDays = contract.DataFeeFreeDays,
+                DataFeeWaiverVolumeFen = contract.DataFeeWaiverVolumeFen,
+                RefundWindowDays = contract.RefundWindowDays,
+                FeeNoticeGiven = contract.FeeNoticeGiven,
+                FeeRateBp = contract.FeeRateBp,
+                WarrantyMonths = contract.WarrantyMonths,
+                ReplacementFeeFen = contract.ReplacementFeeFen,
+            },
+            Device = device is null ? null : new DeviceFacts { ActivatedOn = device.ActivatedOn, PhysicalDamage = device.PhysicalDamage },
+            OpenOffer = offer is null ? null : new OfferFacts(offer.AmountFen, offer.IsFinal, !offer.NeedsApproval || offer.ApproverId is not null),
+            DataFeeChargedOn = record.ClaimChargedOn,
+            TrailingYearVolumeFen = volume,
+            ChargedRateBp = record.ClaimChargedRateBp,
+            AgreedReplacementFeeFen = record.AgreedFeeFen,
+            AgentOfferAuthorityFen = agentOfferAuthorityFen,
+        };
+        return new CaseSnapshot(record.WorkflowId, record.WorkflowVersion, record.State, record.Version, clock.GetUtcNow(), facts);
+    }
+
+    private sealed class DeviceRow
+    {
+        public DateOnly? ActivatedOn { get; set; }
+        public bool PhysicalDamage { get; set; }
+    }
+}

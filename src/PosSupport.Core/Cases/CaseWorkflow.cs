@@ -1,0 +1,326 @@
+using PosSupport.Core.Data;
+using PosSupport.Core.Negotiation;
+using PosSupport.Core.Pipeline;
+using PosSupport.Core.Workflows;
+
+namespace PosSupport.Core.Cases;
+
+/// <summary>
+/// Runs the workflow engine against stored cases: opens cases in their workflow's initial state and fires
+/// triggers, then carries out the engine's effects (timeline, checklist, outbox, follow-up rows, contract
+/// snapshot, offers, linked cases) inside the request's transaction. The one place case state changes.
+/// </summary>
+public sealed class CaseWorkflow(
+    CaseStore store, WorkflowEngine engine, OfferBook offers, MessageRenderer renderer, Assignment assignment,
+    PosSupportOptions options, TimeProvider clock)
+{
+    private CaseSession Session => store.Session;
+
+    public async Task<CaseRecord> OpenAsync(NewCase spec, Caller caller, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(caller);
+        var now = clock.GetUtcNow();
+        var start = engine.Start(spec.WorkflowId, now);
+        var initial = start.Workflow.State(start.State);
+        var record = new CaseRecord
+        {
+            Id = spec.Id ?? Guid.CreateVersion7(now), Number = await NextNumberAsync(start.Workflow.CaseNumberPrefix, now, cancellationToken).ConfigureAwait(false),
+            WorkflowId = start.Workflow.Id, WorkflowVersion = start.Workflow.Version, State = initial.Name, StateKind = WorkflowSpelling.Of(initial.Kind),
+            Priority = WorkflowSpelling.Of(spec.Priority), MerchantId = spec.MerchantId, DeviceId = spec.DeviceId,
+            ChannelClientId = caller.ChannelClientId, ConversationId = spec.ConversationId, Description = spec.Description,
+            ClaimAmountFen = spec.ClaimAmountFen, ClaimChargedOn = spec.ClaimChargedOn, ClaimChargedRateBp = spec.ClaimChargedRateBp,
+            LinkedCaseId = spec.LinkedCaseId, Version = 1, OpenedAt = now, UpdatedAt = now,
+        };
+        record.AssigneeId = options.AutoAssign ? await assignment.NextAgentAsync(start.Workflow.Id, cancellationToken).ConfigureAwait(false) : null;
+
+        await Session.ExecuteAsync("""
+            INSERT INTO cases (id, number, workflow_id, workflow_version, state, state_kind, priority, merchant_id, device_id, assignee_id,
+                               channel_client_id, conversation_id, description, claim_amount_fen, claim_charged_on, claim_charged_rate_bp,
+                               linked_case_id, version, opened_at, updated_at)
+            VALUES (@Id, @Number, @WorkflowId, @WorkflowVersion, @State, @StateKind, @Priority, @MerchantId, @DeviceId, @AssigneeId,
+                    @ChannelClientId, @ConversationId, @Description, @ClaimAmountFen, @ClaimChargedOn, @ClaimChargedRateBp,
+                    @LinkedCaseId, @Version, @OpenedAt, @UpdatedAt)
+            """, record, cancellationToken).ConfigureAwait(false);
+        await store.AppendEventAsync(record.Id, "opened", caller, merchantVisible: true, new
+        {
+            number = record.Number, workflow = record.WorkflowId, version = record.WorkflowVersion, state = record.State,
+            priority = record.Priority, assignee = record.AssigneeId, linkedCase = record.LinkedCaseId,
+        }, cancellationToken).ConfigureAwait(false);
+
+        var lookup = await ExecuteAsync(record, caller, start.Workflow, start.Effects, null, cancellationToken).ConfigureAwait(false);
+        await AfterLookupAsync(record, lookup, cancellationToken).ConfigureAwait(false);
+        Session.PublishAfterCommit(new CaseChanged(record.Id, record.Version));
+        return record;
+    }
+
+    /// <summary>Fires <paramref name="trigger"/> on the case; throws <see cref="TransitionNotAllowedException"/> with the reasons when the workflow says no.</summary>
+    public async Task<FireResult> FireAsync(CaseRecord record, Caller caller, string trigger, IReadOnlyDictionary<string, string> inputs,
+        long? expectedVersion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(caller);
+        if (expectedVersion is { } expected && expected != record.Version)
+            throw new ConcurrencyConflictException(record.Id, expected, record.Version);
+
+        var snapshot = await store.SnapshotAsync(record, options.AgentOfferAuthorityFen, cancellationToken).ConfigureAwait(false);
+        var result = engine.Fire(snapshot, caller.Actor, trigger, inputs);
+        if (!result.Succeeded) throw new TransitionNotAllowedException(trigger, result.Reasons);
+
+        var transition = result.Transition!;
+        var workflow = engine.Catalog.Get(record.WorkflowId, record.WorkflowVersion);
+        var from = record.State;
+        var loadedVersion = record.Version;
+        var plan = await offers.PlanAsync(record, caller, transition, inputs, result.Effects, cancellationToken).ConfigureAwait(false);
+
+        Apply(record, result.Effects);
+        if (plan.AgreedFeeFen is { } fee) record.AgreedFeeFen = fee;
+        if (inputs.TryGetValue("trackingNumber", out var tracking)) record.TrackingNumber = tracking;
+        if (inputs.TryGetValue("replacementSerial", out var serial)) record.ReplacementSerial = serial;
+        if (result.Effects.OfType<ActionRequested>().Any(a => a.Name == "supervisor.queue")) record.EscalationTier = Math.Max(record.EscalationTier, 1);
+        var linked = result.Effects.OfType<ActionRequested>().Any(a => a.Name == "case.open-device-replacement") ? Guid.CreateVersion7(clock.GetUtcNow()) : (Guid?)null;
+        if (linked is not null) record.LinkedCaseId = linked;
+
+        await store.MoveAsync(record, loadedVersion, cancellationToken).ConfigureAwait(false);
+        await store.AppendEventAsync(record.Id, "transition", caller, merchantVisible: true, new
+        {
+            from, to = record.State, trigger, title = transition.Title, outcome = transition.Outcome, inputs,
+        }, cancellationToken).ConfigureAwait(false);
+        await plan.WriteAsync(cancellationToken).ConfigureAwait(false);
+        if (plan.Proposed is { } proposed)
+            await store.AppendEventAsync(record.Id, "offer-proposed", caller, merchantVisible: !proposed.NeedsApproval,
+                new { offer = proposed.Id, proposed.Kind, proposed.AmountFen, proposed.IsFinal, proposed.Status, proposed.ExpiresAt }, cancellationToken).ConfigureAwait(false);
+
+        var lookup = await ExecuteAsync(record, caller, workflow, result.Effects, new EffectContext(plan, inputs, linked), cancellationToken).ConfigureAwait(false);
+        Session.PublishAfterCommit(new CaseChanged(record.Id, record.Version));
+        await AfterLookupAsync(record, lookup, cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    private static void Apply(CaseRecord record, IReadOnlyList<WorkflowEffect> effects)
+    {
+        foreach (var effect in effects)
+            switch (effect)
+            {
+                case OutcomeSet set: record.Outcome = set.Outcome; break;
+                case OutcomeCleared: record.Outcome = null; record.ResolvedAt = null; break;
+                case StateEntered entered:
+                    record.State = entered.State;
+                    record.StateKind = WorkflowSpelling.Of(entered.Kind);
+                    if (entered.Kind == StateKind.Resolved) record.ResolvedAt ??= record.UpdatedAt;
+                    if (entered.Kind == StateKind.Final) record.ClosedAt = record.UpdatedAt;
+                    break;
+            }
+    }
+
+    private sealed record EffectContext(OfferPlan Offers, IReadOnlyDictionary<string, string> Inputs, Guid? LinkedCaseId);
+
+    /// <summary>Carries out the effects; returns whether a contract lookup ran and found one (null: no lookup).</summary>
+    private async Task<bool?> ExecuteAsync(CaseRecord record, Caller caller, WorkflowDefinition workflow, IReadOnlyList<WorkflowEffect> effects,
+        EffectContext? context, CancellationToken cancellationToken)
+    {
+        bool? lookup = null;
+        var armed = new List<Guid>();
+        var now = clock.GetUtcNow();
+        foreach (var effect in effects)
+        {
+            switch (effect)
+            {
+                case FollowUpsCancelled cancelled:
+                    var ids = (await Session.QueryAsync<Guid>(
+                        "UPDATE follow_ups SET status = 'cancelled' WHERE case_id = @id AND state = @state AND status = 'pending' RETURNING id",
+                        new { id = record.Id, state = cancelled.State }, cancellationToken).ConfigureAwait(false)).ToList();
+                    if (ids.Count > 0) Session.PublishAfterCommit(new FollowUpsDisarmed(ids));
+                    break;
+                case FollowUpScheduled scheduled:
+                    var followUpId = Guid.CreateVersion7(now);
+                    await Session.ExecuteAsync("""
+                        INSERT INTO follow_ups (id, case_id, state, follow_up_key, kind, template, trigger_name, due_at, repeats_left, every_seconds, status, created_at)
+                        VALUES (@followUpId, @caseId, @state, @key, @kind, @template, @trigger, @due, @repeats, @every, 'pending', @now)
+                        """, new
+                    {
+                        followUpId, caseId = record.Id, state = scheduled.State, key = scheduled.FollowUp.Key,
+                        kind = scheduled.FollowUp.Fire is null ? "remind" : "fire", template = scheduled.FollowUp.Remind, trigger = scheduled.FollowUp.Fire,
+                        due = scheduled.DueAt, repeats = scheduled.FollowUp.Repeat, every = (long?)scheduled.FollowUp.Every?.TotalSeconds, now,
+                    }, cancellationToken).ConfigureAwait(false);
+                    armed.Add(followUpId);
+                    break;
+                case EvidenceRequested requested:
+                    await RequestEvidenceAsync(record, caller, requested.Types, cancellationToken).ConfigureAwait(false);
+                    break;
+                case MessageRequested message:
+                    await QueueMessageAsync(record, caller, workflow, message.To == Recipient.Merchant ? "merchant" : "assignee", message.Template, cancellationToken)
+                        .ConfigureAwait(false);
+                    break;
+                case ActionRequested { Name: "contract.lookup" }:
+                    lookup = await CaptureContractAsync(record, caller, cancellationToken).ConfigureAwait(false);
+                    break;
+                case ActionRequested { Name: "evidence.request" }:
+                    await RequestEvidenceAsync(record, caller, workflow.State(record.State).RequiresEvidence, cancellationToken).ConfigureAwait(false);
+                    break;
+                case ActionRequested { Name: "refund.instruct" }:
+                    await InstructRefundAsync(record, caller, context, cancellationToken).ConfigureAwait(false);
+                    break;
+                case ActionRequested { Name: "device.bind-replacement" }:
+                    await BindReplacementAsync(record, caller, cancellationToken).ConfigureAwait(false);
+                    break;
+                case ActionRequested { Name: "case.open-device-replacement" } when context?.LinkedCaseId is { } linkedId:
+                    await OpenLinkedDeviceCaseAsync(record, caller, linkedId, cancellationToken).ConfigureAwait(false);
+                    break;
+                case ActionRequested action:
+                    await store.AppendEventAsync(record.Id, action.Name, caller, merchantVisible: false,
+                        new { effect = action.Name, title = EffectCatalog.All[action.Name].Title }, cancellationToken).ConfigureAwait(false);
+                    break;
+            }
+        }
+        if (armed.Count > 0) Session.PublishAfterCommit(new FollowUpsArmed(armed));
+        return lookup;
+    }
+
+    // The lookup's result moves the case on by itself when the state says how (contract-found / contract-missing).
+    private async Task AfterLookupAsync(CaseRecord record, bool? found, CancellationToken cancellationToken)
+    {
+        if (found is not { } wasFound) return;
+        var trigger = wasFound ? "contract-found" : "contract-missing";
+        var workflow = engine.Catalog.Get(record.WorkflowId, record.WorkflowVersion);
+        if (!workflow.State(record.State).Transitions.Any(t => t.Trigger == trigger && t.AllowsActor(Actor.System))) return;
+        await FireAsync(record, Caller.System("contract.lookup"), trigger, EmptyInputs, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static readonly IReadOnlyDictionary<string, string> EmptyInputs = new Dictionary<string, string>();
+
+    private async Task RequestEvidenceAsync(CaseRecord record, Caller caller, IReadOnlyList<string> types, CancellationToken cancellationToken)
+    {
+        var requested = new List<string>();
+        foreach (var type in types)
+        {
+            var inserted = await Session.ExecuteAsync("""
+                INSERT INTO evidence_items (id, case_id, type, status, requested_at)
+                SELECT @id, @caseId, @type, 'requested', @now
+                 WHERE NOT EXISTS (SELECT 1 FROM evidence_items WHERE case_id = @caseId AND type = @type AND status IN ('requested', 'received', 'accepted'))
+                """, new { id = Guid.CreateVersion7(), caseId = record.Id, type, now = clock.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
+            if (inserted > 0) requested.Add(type);
+        }
+        if (requested.Count > 0)
+            await store.AppendEventAsync(record.Id, "evidence-requested", caller, merchantVisible: true, new { types = requested }, cancellationToken)
+                .ConfigureAwait(false);
+    }
+
+    private async Task QueueMessageAsync(CaseRecord record, Caller caller, WorkflowDefinition workflow, string recipient, string template,
+        CancellationToken cancellationToken)
+    {
+        var language = recipient == "merchant"
+            ? await Session.ExecuteScalarAsync<string>("SELECT preferred_language FROM merchants WHERE id = @id", new { id = record.MerchantId }, cancellationToken)
+                .ConfigureAwait(false) ?? "zh-CN"
+            : "zh-CN";
+        var body = await renderer.RenderAsync(workflow.Messages[template], language, record, workflow, cancellationToken).ConfigureAwait(false);
+        await Session.ExecuteAsync("""
+            INSERT INTO outbox_messages (id, case_id, recipient, template, language, body, status, created_at)
+            VALUES (@id, @caseId, @recipient, @template, @language, @body, 'pending', @now)
+            """, new { id = Guid.CreateVersion7(), caseId = record.Id, recipient, template, language, body, now = clock.GetUtcNow() }, cancellationToken)
+            .ConfigureAwait(false);
+        await store.AppendEventAsync(record.Id, "message-queued", caller, merchantVisible: recipient == "merchant",
+            new { recipient, template, language, body }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<bool> CaptureContractAsync(CaseRecord record, Caller caller, CancellationToken cancellationToken)
+    {
+        var contractId = await Session.ExecuteScalarAsync<Guid?>("SELECT id FROM contracts WHERE merchant_id = @id", new { id = record.MerchantId }, cancellationToken)
+            .ConfigureAwait(false);
+        if (contractId is null)
+        {
+            await store.AppendEventAsync(record.Id, "contract-missing", caller, merchantVisible: false, new { merchant = record.MerchantId }, cancellationToken)
+                .ConfigureAwait(false);
+            return false;
+        }
+        await Session.ExecuteAsync("DELETE FROM case_contracts WHERE case_id = @caseId", new { caseId = record.Id }, cancellationToken).ConfigureAwait(false);
+        await Session.ExecuteAsync("""
+            INSERT INTO case_contracts (case_id, contract_id, captured_at, fee_rate_bp, data_fee_clause, data_fee_amount_fen, data_fee_period_months,
+                                        data_fee_free_days, data_fee_waiver_volume_fen, refund_window_days, fee_notice_clause, fee_notice_given,
+                                        warranty_months, deposit_fen, deposit_paid, replacement_fee_fen, device_leased)
+            SELECT @caseId, id, @now, fee_rate_bp, data_fee_clause, data_fee_amount_fen, data_fee_period_months,
+                   data_fee_free_days, data_fee_waiver_volume_fen, refund_window_days, fee_notice_clause, fee_notice_given,
+                   warranty_months, deposit_fen, deposit_paid, replacement_fee_fen, device_leased
+              FROM contracts WHERE id = @contractId
+            """, new { caseId = record.Id, contractId, now = clock.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
+        await store.AppendEventAsync(record.Id, "contract-captured", caller, merchantVisible: false, new { contract = contractId }, cancellationToken)
+            .ConfigureAwait(false);
+        return true;
+    }
+
+    private async Task InstructRefundAsync(CaseRecord record, Caller caller, EffectContext? context, CancellationToken cancellationToken)
+    {
+        // Refund what was agreed: an accepted refund offer, a supervisor's decided amount, else the whole amount charged.
+        var amount = context?.Offers.Accepted is { Kind: "full-refund" or "partial-refund" } accepted ? accepted.AmountFen
+            : context is not null && context.Inputs.ContainsKey("amount") && context.Offers.Proposed is null ? InputValues.Money(context.Inputs, "amount")
+            : record.ClaimAmountFen ?? 0;
+        var body = $"Refund {MessageRenderer.Money(amount, "en")} to the merchant of case {record.Number}.";
+        await Session.ExecuteAsync("""
+            INSERT INTO outbox_messages (id, case_id, recipient, template, language, body, status, created_at)
+            VALUES (@id, @caseId, 'finance', 'refund-instruction', 'en', @body, 'pending', @now)
+            """, new { id = Guid.CreateVersion7(), caseId = record.Id, body, now = clock.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
+        await store.AppendEventAsync(record.Id, "refund-instructed", caller, merchantVisible: true, new { amountFen = amount }, cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    private async Task BindReplacementAsync(CaseRecord record, Caller caller, CancellationToken cancellationToken)
+    {
+        if (record.ReplacementSerial is not { } serial)
+        {
+            await store.AppendEventAsync(record.Id, "replacement-serial-missing", caller, merchantVisible: false, new { }, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var model = record.DeviceId is null ? "smart" : await Session.ExecuteScalarAsync<string>("SELECT model FROM devices WHERE id = @id",
+            new { id = record.DeviceId }, cancellationToken).ConfigureAwait(false) ?? "smart";
+        var updated = await Session.ExecuteAsync(
+            "UPDATE devices SET merchant_id = @merchant, status = 'active', activated_on = @today, physical_damage = FALSE WHERE serial_number = @serial",
+            new { merchant = record.MerchantId, today, serial }, cancellationToken).ConfigureAwait(false);
+        if (updated == 0)
+            await Session.ExecuteAsync("""
+                INSERT INTO devices (id, serial_number, model, status, activated_on, merchant_id, physical_damage)
+                VALUES (@id, @serial, @model, 'active', @today, @merchant, FALSE)
+                """, new { id = Guid.CreateVersion7(), serial, model, today, merchant = record.MerchantId }, cancellationToken).ConfigureAwait(false);
+        if (record.DeviceId is { } old)
+            await Session.ExecuteAsync("UPDATE devices SET status = 'faulty' WHERE id = @old", new { old }, cancellationToken).ConfigureAwait(false);
+        await store.AppendEventAsync(record.Id, "replacement-bound", caller, merchantVisible: true, new { serial }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task OpenLinkedDeviceCaseAsync(CaseRecord record, Caller caller, Guid linkedId, CancellationToken cancellationToken)
+    {
+        var opened = await OpenAsync(new NewCase("device-replacement", record.MerchantId, record.DeviceId, Priority.Normal,
+            $"Opened from {record.Number}: the merchant asked to switch terminals.", record.ConversationId, LinkedCaseId: record.Id) { Id = linkedId },
+            caller, cancellationToken).ConfigureAwait(false);
+        await store.AppendEventAsync(record.Id, "linked-case-opened", caller, merchantVisible: true, new { linkedCase = opened.Id, number = opened.Number },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<string> NextNumberAsync(string prefix, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var year = TimeZoneInfo.ConvertTime(now, Shanghai).Year;
+        var last = await Session.ExecuteScalarAsync<long>("""
+            INSERT INTO case_number_counters (prefix, year, last) VALUES (@prefix, @year, 1)
+            ON CONFLICT (prefix, year) DO UPDATE SET last = case_number_counters.last + 1
+            RETURNING last
+            """, new { prefix, year }, cancellationToken).ConfigureAwait(false);
+        return FormattableString.Invariant($"{prefix}-{year}-{last:000000}");
+    }
+
+    private static readonly TimeZoneInfo Shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+}
+
+/// <summary>What a new case starts from.</summary>
+public sealed record NewCase(
+    string WorkflowId,
+    Guid MerchantId,
+    Guid? DeviceId,
+    Priority Priority,
+    string Description,
+    string? ConversationId = null,
+    long? ClaimAmountFen = null,
+    DateOnly? ClaimChargedOn = null,
+    int? ClaimChargedRateBp = null,
+    Guid? LinkedCaseId = null)
+{
+    public Guid? Id { get; init; }
+}

@@ -1,0 +1,71 @@
+using FluentValidation;
+using MediatR;
+using PosSupport.Core.Pipeline;
+using PosSupport.Core.Workflows;
+
+namespace PosSupport.Core.Cases;
+
+/// <summary>Opens a case of a workflow for a merchant, from a chat channel or an agent.</summary>
+public static class OpenCase
+{
+    public sealed record Command(
+        string Type,
+        Guid MerchantId,
+        string Description,
+        Caller Caller,
+        string Priority = "normal",
+        string? DeviceSerial = null,
+        string? ConversationId = null,
+        long? ClaimAmountFen = null,
+        DateOnly? ClaimChargedOn = null,
+        int? ClaimChargedRateBp = null) : ICommand<Result>;
+
+    public sealed class Validator : AbstractValidator<Command>
+    {
+        public Validator(WorkflowCatalog catalog)
+        {
+            RuleFor(c => c.Type).NotEmpty().Must(t => catalog.TryGetNewest(t, out _)).WithMessage("'{PropertyValue}' is not a case type.");
+            RuleFor(c => c.MerchantId).NotEmpty();
+            RuleFor(c => c.Description).NotEmpty().MaximumLength(4000);
+            RuleFor(c => c.Caller).NotNull();
+            RuleFor(c => c.Priority).Must(p => p is "low" or "normal" or "high" or "urgent").WithMessage("Priority must be low, normal, high or urgent.");
+            RuleFor(c => c.ConversationId).MaximumLength(200);
+            RuleFor(c => c.DeviceSerial).MaximumLength(100);
+            RuleFor(c => c.DeviceSerial).NotEmpty().When(c => c.Type == "device-replacement").WithMessage("A device case needs the device's serial number.");
+            RuleFor(c => c.ClaimAmountFen).NotNull().GreaterThan(0).When(c => c.Type == "data-fee-cancellation")
+                .WithMessage("A data-fee case needs the amount charged, in fen.");
+            RuleFor(c => c.ClaimChargedOn).NotNull().When(c => c.Type == "data-fee-cancellation").WithMessage("A data-fee case needs the date the fee was charged.");
+            RuleFor(c => c.ClaimChargedRateBp).NotNull().InclusiveBetween(1, 10_000).When(c => c.Type == "fee-rate-dispute")
+                .WithMessage("A fee-rate case needs the rate charged, in basis points (0.49% = 49).");
+        }
+    }
+
+    public sealed record Result(Guid Id, string Number, string State, long Version, Guid? AssigneeId);
+
+    public sealed class Handler(CaseSession session, CaseWorkflow workflow) : IRequestHandler<Command, Result>
+    {
+        public async Task<Result> Handle(Command request, CancellationToken cancellationToken)
+        {
+            ArgumentNullException.ThrowIfNull(request);
+            var merchant = await session.ExecuteScalarAsync<Guid?>("SELECT id FROM merchants WHERE id = @MerchantId", request, cancellationToken)
+                .ConfigureAwait(false);
+            if (merchant is null) throw new NotFoundException("Merchant", request.MerchantId.ToString("D"));
+
+            Guid? deviceId = null;
+            if (!string.IsNullOrWhiteSpace(request.DeviceSerial))
+            {
+                var device = await session.QuerySingleOrDefaultAsync<(Guid Id, Guid? MerchantId)>(
+                    "SELECT id, merchant_id FROM devices WHERE serial_number = @DeviceSerial", request, cancellationToken).ConfigureAwait(false);
+                if (device.Id == Guid.Empty) throw ValidationFailedException.For(nameof(Command.DeviceSerial), "No device has this serial number.");
+                if (device.MerchantId != request.MerchantId)
+                    throw ValidationFailedException.For(nameof(Command.DeviceSerial), "This device is not bound to the merchant.");
+                deviceId = device.Id;
+            }
+
+            var record = await workflow.OpenAsync(new NewCase(request.Type, request.MerchantId, deviceId, WorkflowSpelling.ParsePriority(request.Priority),
+                request.Description, request.ConversationId, request.ClaimAmountFen, request.ClaimChargedOn, request.ClaimChargedRateBp),
+                request.Caller, cancellationToken).ConfigureAwait(false);
+            return new Result(record.Id, record.Number, record.State, record.Version, record.AssigneeId);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using FluentValidation;
+using MediatR;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using PosSupport.Core.Cases;
+using PosSupport.Core.Data;
+using PosSupport.Core.Negotiation;
+using PosSupport.Core.Workflows;
+
+namespace PosSupport.Core.Pipeline;
+
+public static class CoreServices
+{
+    /// <summary>
+    /// Registers the case store: database, MediatR 5.1.0 by hand (it has no DI package), the pipeline
+    /// (logging, then validation, then the transaction: the first registered behavior is the outermost), every
+    /// handler and validator of this assembly, and the services slices share.
+    /// </summary>
+    public static IServiceCollection AddPosSupportCore(this IServiceCollection services, PosSupportOptions options, WorkflowCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        TypeHandlers.Register();
+
+        services.AddSingleton(options);
+        services.AddSingleton<CaseDatabase>();
+        services.AddSingleton(catalog);
+        services.AddSingleton(new WorkflowEngine(catalog));
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddScoped<ServiceFactory>(provider => type => provider.GetService(type)!);
+        services.AddScoped<IMediator, Mediator>();
+        services.AddScoped(typeof(IPipelineBehavior<,>), typeof(LoggingBehavior<,>));
+        services.AddScoped(typeof(IPipelineBehavior<,>), typeof(ValidationBehavior<,>));
+        services.AddScoped(typeof(IPipelineBehavior<,>), typeof(TransactionBehavior<,>));
+
+        foreach (var type in typeof(CoreServices).Assembly.GetTypes().Where(t => t is { IsAbstract: false, IsGenericTypeDefinition: false }))
+            foreach (var contract in type.GetInterfaces().Where(i => i.IsGenericType))
+            {
+                var definition = contract.GetGenericTypeDefinition();
+                if (definition == typeof(IRequestHandler<,>) || definition == typeof(INotificationHandler<>) || definition == typeof(IValidator<>))
+                    services.AddScoped(contract, type);
+            }
+
+        services.AddScoped<CaseSession>();
+        services.AddScoped<CaseStore>();
+        services.AddScoped<CaseWorkflow>();
+        services.AddScoped<OfferBook>();
+        services.AddScoped<MessageRenderer>();
+        services.AddScoped<Assignment>();
+        return services;
+    }
+}

@@ -1,0 +1,24 @@
+using MediatR;
+using PosSupport.Core.Workflows;
+
+namespace PosSupport.Core.Pipeline;
+
+/// <summary>A change: runs in one transaction; notifications it raises are published only after commit.</summary>
+public interface ICommand<out TResponse> : IRequest<TResponse>;
+
+/// <summary>A read: runs on its own connection without a write transaction.</summary>
+public interface IQuery<out TResponse> : IRequest<TResponse>;
+
+/// <summary>
+/// Who sends a request: an agent or supervisor (by user id), a chat channel speaking for the merchant (by API
+/// client id), or a system job (by job name). Every request carries one; the timeline records it.
+/// </summary>
+public sealed record Caller(Actor Actor, string Id, Guid? ChannelClientId = null)
+{
+    public static Caller System(string job) => new(Actor.System, job);
+    public static Caller Agent(Guid userId) => new(Actor.Agent, userId.ToString("D"));
+    public static Caller Supervisor(Guid userId) => new(Actor.Supervisor, userId.ToString("D"));
+    public static Caller Channel(Guid clientId) => new(Actor.Customer, clientId.ToString("D"), clientId);
+
+    public bool IsStaff => Actor is Actor.Agent or Actor.Supervisor;
+}
