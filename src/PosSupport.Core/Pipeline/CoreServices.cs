@@ -48,6 +48,7 @@ public static class CoreServices
         services.AddScoped<OfferBook>();
         services.AddScoped<MessageRenderer>();
         services.AddScoped<Assignment>();
+        services.AddSingleton<Evidence.EvidenceFiles>();
         return services;
     }
 }

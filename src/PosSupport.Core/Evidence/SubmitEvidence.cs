@@ -1,0 +1,136 @@
+using FluentValidation;
+using MediatR;
+using PosSupport.Core.Cases;
+using PosSupport.Core.Data;
+using PosSupport.Core.Pipeline;
+using PosSupport.Core.Workflows;
+
+namespace PosSupport.Core.Evidence;
+
+/// <summary>
+/// A file of evidence for a case, from the merchant's channel or from staff: stored once by its sha256, then filed
+/// against the case's open request for that type (or as an extra item). The same bytes sent again answer with the
+/// item already stored, without writing anything.
+/// </summary>
+public static class SubmitEvidence
+{
+    public sealed record Command(Guid CaseId, string Type, string FileName, byte[] Content, Caller Caller, long? ExpectedVersion = null) : ICommand<Result>;
+
+    public sealed class Validator : AbstractValidator<Command>
+    {
+        public Validator(PosSupportOptions options)
+        {
+            ArgumentNullException.ThrowIfNull(options);
+            var limit = options.Evidence.MaxBytes;
+            RuleFor(c => c.CaseId).NotEmpty();
+            RuleFor(c => c.Type).NotEmpty().Must(EvidenceCatalog.All.ContainsKey).WithMessage("'{PropertyValue}' is not an evidence type.");
+            RuleFor(c => c.FileName).MaximumLength(1000);
+            RuleFor(c => c.Content).Cascade(CascadeMode.Stop)
+                .NotNull().WithMessage("The file is missing.")
+                .Must(c => c.Length > 0).WithMessage("The file is empty.")
+                .Must(c => c.LongLength <= limit).WithMessage($"The file is larger than the limit of {EvidenceFiles.Size(limit)}.")
+                .Must(c => EvidenceFiles.DetectMediaType(c) is not null).WithMessage("The file is not a JPEG, PNG or PDF file (judged by its content, not its name).")
+                .Must((command, content) => !EvidenceCatalog.All.TryGetValue(command.Type ?? "", out var type)
+                                            || type.MediaTypes.Contains(EvidenceFiles.DetectMediaType(content)!, StringComparer.Ordinal))
+                .WithMessage(c => $"A {EvidenceCatalog.All[c.Type].Title.En.ToLowerInvariant()} must be a {EvidenceFiles.Describe(EvidenceCatalog.All[c.Type].MediaTypes)} file; " +
+                                  $"this one is {EvidenceFiles.Describe([EvidenceFiles.DetectMediaType(c.Content)!])}.");
+            RuleFor(c => c.Caller).NotNull();
+            RuleFor(c => c.ExpectedVersion).GreaterThan(0).When(c => c.ExpectedVersion is not null);
+        }
+    }
+
+    /// <param name="AlreadyStored">True when these bytes were already on the case: the item is the one stored before and nothing changed.</param>
+    public sealed record Result(Guid EvidenceId, Guid CaseId, string Type, string Status, string FileName, string MediaType, long SizeBytes, string Sha256,
+        long Version, bool AlreadyStored);
+
+    public sealed class Handler(CaseStore store, CaseSession session, EvidenceFiles files, TimeProvider clock) : IRequestHandler<Command, Result>
+    {
+        public async Task<Result> Handle(Command request, CancellationToken cancellationToken)
+        {
+            ArgumentNullException.ThrowIfNull(request);
+            var record = await store.LoadVisibleAsync(request.CaseId, request.Caller, cancellationToken).ConfigureAwait(false);
+            if (record.StateKind == "final") throw new ConflictException($"Case {record.Number} is closed and takes no more evidence.");
+
+            var sha256 = EvidenceFiles.Sha256(request.Content);
+            if (await FindAsync(record.Id, sha256, cancellationToken).ConfigureAwait(false) is { } stored) return Stored(stored, record.Version);
+
+            var mediaType = EvidenceFiles.DetectMediaType(request.Content)!;
+            var fileName = EvidenceFiles.DisplayName(request.FileName, mediaType);
+            // The file first: a committed row always has its bytes; a rolled-back request leaves at most an unreferenced file.
+            await files.SaveAsync(request.Content, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await store.BumpAsync(record, request.ExpectedVersion, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ConcurrencyConflictException)
+            {
+                // On PostgreSQL a twin request with the same bytes can commit between our check and our write: answer with its item.
+                if (await FindAsync(record.Id, sha256, cancellationToken).ConfigureAwait(false) is { } twin)
+                    return Stored(twin, await session.ExecuteScalarAsync<long>(CurrentVersion, new { id = record.Id }, cancellationToken).ConfigureAwait(false));
+                throw;
+            }
+
+            var now = clock.GetUtcNow();
+            var item = new EvidenceRow
+            {
+                Id = await session.ExecuteScalarAsync<Guid?>(OpenRequest, new { caseId = record.Id, type = request.Type }, cancellationToken).ConfigureAwait(false)
+                     ?? Guid.Empty,
+                CaseId = record.Id, Type = request.Type, Status = "received", FileName = fileName, MediaType = mediaType,
+                SizeBytes = request.Content.LongLength, Sha256 = sha256, At = now, SubmittedBy = request.Caller.Id,
+            };
+            if (item.Id != Guid.Empty) await session.ExecuteAsync(FillRequest, item, cancellationToken).ConfigureAwait(false);
+            else
+            {
+                item.Id = Guid.CreateVersion7(now);
+                await session.ExecuteAsync(InsertReceived, item, cancellationToken).ConfigureAwait(false);
+            }
+            await store.AppendEventAsync(record.Id, "evidence-received", request.Caller, merchantVisible: true,
+                new { evidence = item.Id, type = item.Type, fileName, mediaType, sizeBytes = item.SizeBytes, sha256 }, cancellationToken).ConfigureAwait(false);
+            session.PublishAfterCommit(new CaseChanged(record.Id, record.Version));
+            return new Result(item.Id, record.Id, item.Type, item.Status, fileName, mediaType, item.SizeBytes, sha256, record.Version, AlreadyStored: false);
+        }
+
+        private Task<EvidenceRow?> FindAsync(Guid caseId, string sha256, CancellationToken cancellationToken) =>
+            session.QuerySingleOrDefaultAsync<EvidenceRow>(FindBySha, new { caseId, sha256 }, cancellationToken);
+
+        private static Result Stored(EvidenceRow row, long version) =>
+            new(row.Id, row.CaseId, row.Type, row.Status, row.FileName ?? "", row.MediaType ?? "", row.SizeBytes, row.Sha256, version, AlreadyStored: true);
+
+        private const string FindBySha = """
+            SELECT id AS Id, case_id AS CaseId, type AS Type, status AS Status, file_name AS FileName, media_type AS MediaType,
+                   size_bytes AS SizeBytes, sha256 AS Sha256
+              FROM evidence_items WHERE case_id = @caseId AND sha256 = @sha256
+            """;
+
+        private const string CurrentVersion = "SELECT version FROM cases WHERE id = @id";
+
+        private const string OpenRequest =
+            "SELECT id FROM evidence_items WHERE case_id = @caseId AND type = @type AND status = 'requested' ORDER BY requested_at, id LIMIT 1";
+
+        private const string FillRequest = """
+            UPDATE evidence_items
+               SET status = @Status, file_name = @FileName, media_type = @MediaType, size_bytes = @SizeBytes, sha256 = @Sha256,
+                   submitted_at = @At, submitted_by = @SubmittedBy
+             WHERE id = @Id AND status = 'requested'
+            """;
+
+        private const string InsertReceived = """
+            INSERT INTO evidence_items (id, case_id, type, status, file_name, media_type, size_bytes, sha256, requested_at, submitted_at, submitted_by)
+            VALUES (@Id, @CaseId, @Type, @Status, @FileName, @MediaType, @SizeBytes, @Sha256, @At, @At, @SubmittedBy)
+            """;
+    }
+
+    private sealed class EvidenceRow
+    {
+        public Guid Id { get; set; }
+        public Guid CaseId { get; set; }
+        public string Type { get; set; } = "";
+        public string Status { get; set; } = "";
+        public string? FileName { get; set; }
+        public string? MediaType { get; set; }
+        public long SizeBytes { get; set; }
+        public string Sha256 { get; set; } = "";
+        public DateTimeOffset At { get; set; }
+        public string SubmittedBy { get; set; } = "";
+    }
+}
