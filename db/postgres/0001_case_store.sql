@@ -143,7 +143,7 @@ CREATE TABLE case_events (
     kind        text    NOT NULL,
     actor       text    NOT NULL,
     actor_id    text    NULL,
-    at          text    NOT NULL,
+    at          timestamptz NOT NULL,
     visibility  text    NOT NULL CHECK (visibility IN ('merchant', 'internal')),
     data        text    NOT NULL,
     PRIMARY KEY (case_id, seq)
@@ -157,7 +157,7 @@ CREATE TABLE case_messages (
     channel_client_id   uuid NULL,
     provider_message_id text NULL,
     author_id           text NULL,
-    at                  text NOT NULL
+    at                  timestamptz NOT NULL
 );
 CREATE UNIQUE INDEX ux_case_messages_provider ON case_messages (channel_client_id, provider_message_id);
 CREATE INDEX ix_case_messages_case ON case_messages (case_id, at);

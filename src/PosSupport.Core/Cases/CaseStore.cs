@@ -1,4 +1,6 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Unicode;
 using Dapper;
 using PosSupport.Core.Data;
 using PosSupport.Core.Pipeline;
@@ -13,7 +15,8 @@ namespace PosSupport.Core.Cases;
 /// </summary>
 public sealed class CaseStore(CaseSession session, TimeProvider clock)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // Timeline data stays readable in the database: Chinese is written as itself, not as \uXXXX escapes.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.Create(UnicodeRanges.All) };
 
     public CaseSession Session => session;
 
@@ -33,14 +36,39 @@ public sealed class CaseStore(CaseSession session, TimeProvider clock)
     public Task<CaseRecord?> FindAsync(Guid caseId, CancellationToken cancellationToken) =>
         session.QuerySingleOrDefaultAsync<CaseRecord>($"SELECT {CaseRecord.Columns} FROM cases WHERE id = @caseId", new { caseId }, cancellationToken);
 
-    /// <summary>Records a change that leaves the state as it is (note, message, evidence...): version + 1.</summary>
+    /// <summary>
+    /// Holds the case row until commit, so a check made now (a duplicate upload, say) still holds when this request
+    /// writes. PostgreSQL takes the row lock; SQLite already runs one writer at a time. Refreshes the version.
+    /// </summary>
+    public async Task LockAsync(CaseRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (session.Provider != DatabaseProvider.Postgres) return;
+        record.Version = await session.ExecuteScalarAsync<long?>("SELECT version FROM cases WHERE id = @id FOR UPDATE", new { id = record.Id }, cancellationToken)
+            .ConfigureAwait(false) ?? throw new NotFoundException("Case", record.Id.ToString("D"));
+    }
+
+    /// <summary>
+    /// Records a change that leaves the state as it is (note, message, evidence...): version + 1. With an expected
+    /// version a stale one is a conflict; without, the row lock alone orders concurrent writers (no needless 409).
+    /// </summary>
     public async Task BumpAsync(CaseRecord record, long? expectedVersion, CancellationToken cancellationToken)
     {
-        const string sql = "UPDATE cases SET version = version + 1, updated_at = @now WHERE id = @id AND version = @version";
-        await CheckedUpdateAsync(record, expectedVersion, sql, new { id = record.Id, version = expectedVersion ?? record.Version, now = clock.GetUtcNow() }, cancellationToken)
-            .ConfigureAwait(false);
-        record.Version = (expectedVersion ?? record.Version) + 1;
-        record.UpdatedAt = clock.GetUtcNow();
+        ArgumentNullException.ThrowIfNull(record);
+        var now = clock.GetUtcNow();
+        if (expectedVersion is { } expected)
+        {
+            const string sql = "UPDATE cases SET version = version + 1, updated_at = @now WHERE id = @id AND version = @expected";
+            await CheckedUpdateAsync(record, expected, sql, new { id = record.Id, expected, now }, cancellationToken).ConfigureAwait(false);
+            record.Version = expected + 1;
+        }
+        else
+        {
+            const string sql = "UPDATE cases SET version = version + 1, updated_at = @now WHERE id = @id RETURNING version";
+            record.Version = await session.ExecuteScalarAsync<long?>(sql, new { id = record.Id, now }, cancellationToken).ConfigureAwait(false)
+                ?? throw new NotFoundException("Case", record.Id.ToString("D"));
+        }
+        record.UpdatedAt = now;
     }
 
     /// <summary>Writes the case's new state (and outcome, timestamps) with the version check.</summary>

@@ -52,23 +52,15 @@ public static class SubmitEvidence
             if (record.StateKind == "final") throw new ConflictException($"Case {record.Number} is closed and takes no more evidence.");
 
             var sha256 = EvidenceFiles.Sha256(request.Content);
+            // Under the case's lock, so an identical upload racing this one finds this one's item instead of a second row.
+            await store.LockAsync(record, cancellationToken).ConfigureAwait(false);
             if (await FindAsync(record.Id, sha256, cancellationToken).ConfigureAwait(false) is { } stored) return Stored(stored, record.Version);
 
             var mediaType = EvidenceFiles.DetectMediaType(request.Content)!;
             var fileName = EvidenceFiles.DisplayName(request.FileName, mediaType);
             // The file first: a committed row always has its bytes; a rolled-back request leaves at most an unreferenced file.
             await files.SaveAsync(request.Content, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                await store.BumpAsync(record, request.ExpectedVersion, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ConcurrencyConflictException)
-            {
-                // On PostgreSQL a twin request with the same bytes can commit between our check and our write: answer with its item.
-                if (await FindAsync(record.Id, sha256, cancellationToken).ConfigureAwait(false) is { } twin)
-                    return Stored(twin, await session.ExecuteScalarAsync<long>(CurrentVersion, new { id = record.Id }, cancellationToken).ConfigureAwait(false));
-                throw;
-            }
+            await store.BumpAsync(record, request.ExpectedVersion, cancellationToken).ConfigureAwait(false);
 
             var now = clock.GetUtcNow();
             var item = new EvidenceRow
@@ -101,8 +93,6 @@ public static class SubmitEvidence
                    size_bytes AS SizeBytes, sha256 AS Sha256
               FROM evidence_items WHERE case_id = @caseId AND sha256 = @sha256
             """;
-
-        private const string CurrentVersion = "SELECT version FROM cases WHERE id = @id";
 
         private const string OpenRequest =
             "SELECT id FROM evidence_items WHERE case_id = @caseId AND type = @type AND status = 'requested' ORDER BY requested_at, id LIMIT 1";

@@ -140,6 +140,21 @@ public abstract class CaseLifecycleTests<TFixture>(TFixture fixture) where TFixt
     }
 
     [Fact]
+    public async Task Concurrent_changes_that_ask_for_no_version_all_land_and_the_timeline_stays_contiguous()
+    {
+        var (opened, _, _) = await OpenDataFeeCaseAsync();
+        var agent = Caller.Agent(Guid.NewGuid());
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => Task.Run(() =>
+            Fixture.SendAsync(new AddNote.Command(opened.Id, $"note {i}", agent)))));
+
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => opened.Version + i), results.Select(r => r.Version).Order());
+        Assert.Equal(10, await Fixture.ScalarAsync<long>("SELECT COUNT(*) FROM case_events WHERE case_id = @Id AND kind = 'note'", opened));
+        var sequence = await SequenceAsync(opened.Id);
+        Assert.Equal(Enumerable.Range(1, sequence.Count).Select(i => (long)i), sequence);
+    }
+
+    [Fact]
     public async Task Assessing_a_contract_without_a_data_fee_clause_refunds_the_amount_charged_in_full()
     {
         var (opened, _, channel) = await OpenDataFeeCaseAsync(dataFeeClause: false);
