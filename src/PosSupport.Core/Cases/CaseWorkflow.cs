@@ -28,7 +28,7 @@ public sealed class CaseWorkflow(
             Id = spec.Id ?? Guid.CreateVersion7(now), Number = await NextNumberAsync(start.Workflow.CaseNumberPrefix, now, cancellationToken).ConfigureAwait(false),
             WorkflowId = start.Workflow.Id, WorkflowVersion = start.Workflow.Version, State = initial.Name, StateKind = WorkflowSpelling.Of(initial.Kind),
             Priority = WorkflowSpelling.Of(spec.Priority), MerchantId = spec.MerchantId, DeviceId = spec.DeviceId,
-            ChannelClientId = caller.ChannelClientId, ConversationId = spec.ConversationId, Description = spec.Description,
+            ChannelClientId = spec.ChannelClientId ?? caller.ChannelClientId, ConversationId = spec.ConversationId, Description = spec.Description,
             ClaimAmountFen = spec.ClaimAmountFen, ClaimChargedOn = spec.ClaimChargedOn, ClaimChargedRateBp = spec.ClaimChargedRateBp,
             LinkedCaseId = spec.LinkedCaseId, Version = 1, OpenedAt = now, UpdatedAt = now,
         };
@@ -77,9 +77,9 @@ public sealed class CaseWorkflow(
         if (plan.AgreedFeeFen is { } fee) record.AgreedFeeFen = fee;
         if (inputs.TryGetValue("trackingNumber", out var tracking)) record.TrackingNumber = tracking;
         if (inputs.TryGetValue("replacementSerial", out var serial)) record.ReplacementSerial = serial;
-        if (result.Effects.OfType<ActionRequested>().Any(a => a.Name == "supervisor.queue")) record.EscalationTier = Math.Max(record.EscalationTier, 1);
-        var linked = result.Effects.OfType<ActionRequested>().Any(a => a.Name == "case.open-device-replacement") ? Guid.CreateVersion7(clock.GetUtcNow()) : (Guid?)null;
-        if (linked is not null) record.LinkedCaseId = linked;
+        // Entering the state `escalate` leads to (by escalate, a rejected final offer, an overdue delivery...) is tier 1 at least.
+        // A supervisor's approval queue is not an escalation.
+        if (record.State != from && record.State == EscalatedState(workflow)) record.EscalationTier = Math.Max(record.EscalationTier, 1);
 
         await store.MoveAsync(record, loadedVersion, cancellationToken).ConfigureAwait(false);
         await store.AppendEventAsync(record.Id, "transition", caller, merchantVisible: true, new
@@ -91,7 +91,7 @@ public sealed class CaseWorkflow(
             await store.AppendEventAsync(record.Id, "offer-proposed", caller, merchantVisible: !proposed.NeedsApproval,
                 new { offer = proposed.Id, proposed.Kind, proposed.AmountFen, proposed.IsFinal, proposed.Status, proposed.ExpiresAt }, cancellationToken).ConfigureAwait(false);
 
-        var lookup = await ExecuteAsync(record, caller, workflow, result.Effects, new EffectContext(plan, inputs, linked), cancellationToken).ConfigureAwait(false);
+        var lookup = await ExecuteAsync(record, caller, workflow, result.Effects, new EffectContext(plan, inputs), cancellationToken).ConfigureAwait(false);
         Session.PublishAfterCommit(new CaseChanged(record.Id, record.Version));
         await AfterLookupAsync(record, lookup, cancellationToken).ConfigureAwait(false);
         return result;
@@ -113,13 +113,21 @@ public sealed class CaseWorkflow(
             }
     }
 
-    private sealed record EffectContext(OfferPlan Offers, IReadOnlyDictionary<string, string> Inputs, Guid? LinkedCaseId);
+    /// <summary>The state the workflow's shared <c>escalate</c> transition leads to, if it has one.</summary>
+    public static string? EscalatedState(WorkflowDefinition workflow)
+    {
+        ArgumentNullException.ThrowIfNull(workflow);
+        return workflow.SharedTransitions.FirstOrDefault(s => s.Transition.Trigger == "escalate")?.Transition.To;
+    }
+
+    private sealed record EffectContext(OfferPlan Offers, IReadOnlyDictionary<string, string> Inputs);
 
     /// <summary>Carries out the effects; returns whether a contract lookup ran and found one (null: no lookup).</summary>
     private async Task<bool?> ExecuteAsync(CaseRecord record, Caller caller, WorkflowDefinition workflow, IReadOnlyList<WorkflowEffect> effects,
         EffectContext? context, CancellationToken cancellationToken)
     {
         bool? lookup = null;
+        long? refundedFen = null;
         var armed = new List<Guid>();
         var now = clock.GetUtcNow();
         foreach (var effect in effects)
@@ -149,8 +157,8 @@ public sealed class CaseWorkflow(
                     await RequestEvidenceAsync(record, caller, requested.Types, cancellationToken).ConfigureAwait(false);
                     break;
                 case MessageRequested message:
-                    await QueueMessageAsync(record, caller, workflow, message.To == Recipient.Merchant ? "merchant" : "assignee", message.Template, cancellationToken)
-                        .ConfigureAwait(false);
+                    await QueueMessageAsync(record, caller, workflow, message.To == Recipient.Merchant ? "merchant" : "assignee", message.Template, refundedFen,
+                        cancellationToken).ConfigureAwait(false);
                     break;
                 case ActionRequested { Name: "contract.lookup" }:
                     lookup = await CaptureContractAsync(record, caller, cancellationToken).ConfigureAwait(false);
@@ -159,13 +167,14 @@ public sealed class CaseWorkflow(
                     await RequestEvidenceAsync(record, caller, workflow.State(record.State).RequiresEvidence, cancellationToken).ConfigureAwait(false);
                     break;
                 case ActionRequested { Name: "refund.instruct" }:
-                    await InstructRefundAsync(record, caller, context, cancellationToken).ConfigureAwait(false);
+                    refundedFen = await InstructRefundAsync(record, caller, context, cancellationToken).ConfigureAwait(false);
                     break;
                 case ActionRequested { Name: "device.bind-replacement" }:
                     await BindReplacementAsync(record, caller, cancellationToken).ConfigureAwait(false);
                     break;
-                case ActionRequested { Name: "case.open-device-replacement" } when context?.LinkedCaseId is { } linkedId:
-                    await OpenLinkedDeviceCaseAsync(record, caller, linkedId, cancellationToken).ConfigureAwait(false);
+                case ActionRequested { Name: "case.open-device-replacement" }:
+                    await OpenLinkedDeviceCaseAsync(record, caller, await DeviceToReplaceAsync(record, cancellationToken).ConfigureAwait(false), Priority.Normal,
+                        $"Opened from {record.Number}: the merchant asked to switch terminals.", cancellationToken).ConfigureAwait(false);
                     break;
                 case ActionRequested action:
                     await store.AppendEventAsync(record.Id, action.Name, caller, merchantVisible: false,
@@ -206,14 +215,14 @@ public sealed class CaseWorkflow(
                 .ConfigureAwait(false);
     }
 
-    private async Task QueueMessageAsync(CaseRecord record, Caller caller, WorkflowDefinition workflow, string recipient, string template,
+    private async Task QueueMessageAsync(CaseRecord record, Caller caller, WorkflowDefinition workflow, string recipient, string template, long? amountFen,
         CancellationToken cancellationToken)
     {
         var language = recipient == "merchant"
             ? await Session.ExecuteScalarAsync<string>("SELECT preferred_language FROM merchants WHERE id = @id", new { id = record.MerchantId }, cancellationToken)
                 .ConfigureAwait(false) ?? "zh-CN"
             : "zh-CN";
-        var body = await renderer.RenderAsync(workflow.Messages[template], language, record, workflow, cancellationToken).ConfigureAwait(false);
+        var body = await renderer.RenderAsync(workflow.Messages[template], language, record, workflow, amountFen, cancellationToken).ConfigureAwait(false);
         await Session.ExecuteAsync("""
             INSERT INTO outbox_messages (id, case_id, recipient, template, language, body, status, created_at)
             VALUES (@id, @caseId, @recipient, @template, @language, @body, 'pending', @now)
@@ -248,10 +257,11 @@ public sealed class CaseWorkflow(
         return true;
     }
 
-    private async Task InstructRefundAsync(CaseRecord record, Caller caller, EffectContext? context, CancellationToken cancellationToken)
+    private async Task<long> InstructRefundAsync(CaseRecord record, Caller caller, EffectContext? context, CancellationToken cancellationToken)
     {
-        // Refund what was agreed: an accepted refund offer, a supervisor's decided amount, else the whole amount charged.
-        var amount = context?.Offers.Accepted is { Kind: "full-refund" or "partial-refund" } accepted ? accepted.AmountFen
+        // Refund what was agreed: the accepted offer (accepting one only leads here when it is a refund of some kind, such as
+        // full-refund, partial-refund or refund-difference), a supervisor's decided amount, else the whole amount charged.
+        var amount = context?.Offers.Accepted is { } accepted ? accepted.AmountFen
             : context is not null && context.Inputs.ContainsKey("amount") && context.Offers.Proposed is null ? InputValues.Money(context.Inputs, "amount")
             : record.ClaimAmountFen ?? 0;
         var body = $"Refund {MessageRenderer.Money(amount, "en")} to the merchant of case {record.Number}.";
@@ -261,6 +271,7 @@ public sealed class CaseWorkflow(
             """, new { id = Guid.CreateVersion7(), caseId = record.Id, body, now = clock.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
         await store.AppendEventAsync(record.Id, "refund-instructed", caller, merchantVisible: true, new { amountFen = amount }, cancellationToken)
             .ConfigureAwait(false);
+        return amount;
     }
 
     private async Task BindReplacementAsync(CaseRecord record, Caller caller, CancellationToken cancellationToken)
@@ -286,14 +297,47 @@ public sealed class CaseWorkflow(
         await store.AppendEventAsync(record.Id, "replacement-bound", caller, merchantVisible: true, new { serial }, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task OpenLinkedDeviceCaseAsync(CaseRecord record, Caller caller, Guid linkedId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens a device-replacement case for the merchant of <paramref name="source"/> and links the two both ways, with a
+    /// timeline event on each. The source row must already be written in this transaction (moved or bumped): the link is
+    /// recorded at that version. The new case speaks to the merchant through the source's channel and conversation.
+    /// </summary>
+    public async Task<CaseRecord> OpenLinkedDeviceCaseAsync(CaseRecord source, Caller caller, Guid? deviceId, Priority priority, string description,
+        CancellationToken cancellationToken)
     {
-        var opened = await OpenAsync(new NewCase("device-replacement", record.MerchantId, record.DeviceId, Priority.Normal,
-            $"Opened from {record.Number}: the merchant asked to switch terminals.", record.ConversationId, LinkedCaseId: record.Id) { Id = linkedId },
-            caller, cancellationToken).ConfigureAwait(false);
-        await store.AppendEventAsync(record.Id, "linked-case-opened", caller, merchantVisible: true, new { linkedCase = opened.Id, number = opened.Number },
-            cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(caller);
+        // The new row references the source, so it goes first; the source then references it.
+        var opened = await OpenAsync(new NewCase("device-replacement", source.MerchantId, deviceId, priority, description, source.ConversationId,
+            LinkedCaseId: source.Id) { ChannelClientId = source.ChannelClientId }, caller, cancellationToken).ConfigureAwait(false);
+        if (await Session.ExecuteAsync("UPDATE cases SET linked_case_id = @linked WHERE id = @id AND version = @version",
+                new { linked = opened.Id, id = source.Id, version = source.Version }, cancellationToken).ConfigureAwait(false) != 1)
+            throw new ConcurrencyConflictException(source.Id, source.Version, await CurrentVersionAsync(source.Id, cancellationToken).ConfigureAwait(false));
+        source.LinkedCaseId = opened.Id;
+        await store.AppendEventAsync(opened.Id, "linked-from-case", caller, merchantVisible: true, new
+        {
+            linkedCase = source.Id, number = source.Number, title = new LocalizedText($"Opened from case {source.Number}", $"由工单{source.Number}转入"),
+        }, cancellationToken).ConfigureAwait(false);
+        await store.AppendEventAsync(source.Id, "linked-case-opened", caller, merchantVisible: true, new
+        {
+            linkedCase = opened.Id, number = opened.Number, title = new LocalizedText($"Device case {opened.Number} opened", $"已新建换机工单{opened.Number}"),
+        }, cancellationToken).ConfigureAwait(false);
+        return opened;
     }
+
+    /// <summary>The device a linked device case is about: the source case's, else the merchant's only active device (null when there is none or several).</summary>
+    public async Task<Guid?> DeviceToReplaceAsync(CaseRecord source, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (source.DeviceId is { } device) return device;
+        var active = (await Session.QueryAsync<Guid>("SELECT id FROM devices WHERE merchant_id = @merchant AND status = 'active'",
+            new { merchant = source.MerchantId }, cancellationToken).ConfigureAwait(false)).ToList();
+        return active.Count == 1 ? active[0] : null;
+    }
+
+    private async Task<long> CurrentVersionAsync(Guid caseId, CancellationToken cancellationToken) =>
+        await Session.ExecuteScalarAsync<long?>("SELECT version FROM cases WHERE id = @caseId", new { caseId }, cancellationToken).ConfigureAwait(false)
+        ?? throw new NotFoundException("Case", caseId.ToString("D"));
 
     private async Task<string> NextNumberAsync(string prefix, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -323,4 +367,7 @@ public sealed record NewCase(
     Guid? LinkedCaseId = null)
 {
     public Guid? Id { get; init; }
+
+    /// <summary>The channel the case belongs to when it is not the caller's (a linked case stays with the merchant's channel).</summary>
+    public Guid? ChannelClientId { get; init; }
 }

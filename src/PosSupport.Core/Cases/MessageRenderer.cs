@@ -8,8 +8,14 @@ namespace PosSupport.Core.Cases;
 /// <summary>Fills a workflow message template for one case, in the recipient's language.</summary>
 public sealed partial class MessageRenderer(CaseSession session)
 {
+    public Task<string> RenderAsync(LocalizedText template, string language, CaseRecord record, WorkflowDefinition workflow,
+        CancellationToken cancellationToken) =>
+        RenderAsync(template, language, record, workflow, null, cancellationToken);
+
+    /// <param name="amountFen">The <c>{amount}</c> when the caller knows it (e.g. the refund just instructed). Otherwise the amount
+    /// charged on the case, or for a case without one (device replacement) the replacement fee: agreed, else as quoted by the contract.</param>
     public async Task<string> RenderAsync(LocalizedText template, string language, CaseRecord record, WorkflowDefinition workflow,
-        CancellationToken cancellationToken)
+        long? amountFen, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(record);
@@ -22,8 +28,11 @@ public sealed partial class MessageRenderer(CaseSession session)
         {
             ["caseNumber"] = record.Number,
             ["trackingNumber"] = record.TrackingNumber ?? "",
-            ["amount"] = Money(record.ClaimAmountFen ?? 0, language),
         };
+        if (needed.Contains("amount"))
+            values["amount"] = Money(amountFen ?? record.ClaimAmountFen ?? (record.AgreedFeeFen > 0 ? record.AgreedFeeFen
+                : await session.ExecuteScalarAsync<long?>("SELECT replacement_fee_fen FROM case_contracts WHERE case_id = @id", new { id = record.Id },
+                    cancellationToken).ConfigureAwait(false) ?? 0), language);
         if (needed.Contains("merchantName"))
             values["merchantName"] = await session.ExecuteScalarAsync<string>("SELECT name FROM merchants WHERE id = @id", new { id = record.MerchantId }, cancellationToken)
                 .ConfigureAwait(false) ?? "";
@@ -84,9 +93,10 @@ public static class OfferKinds
         ["waive-next-year"] = new("Next year's fee waived", "免除下一年费用"),
         ["plan-change"] = new("Switch to a cheaper plan", "更换为更优惠的套餐"),
         ["points-credit"] = new("Loyalty points credit", "积分补偿"),
-        ["fee-waiver"] = new("Replacement fee waived", "免除换机费"),
-        ["fee-reduction"] = new("Replacement fee reduced", "减免部分换机费"),
-        ["fee-split"] = new("Replacement fee split", "换机费分期或分担"),
+        ["refund-difference"] = new("Refund of the rate difference", "退还费率差额"),
+        ["waive"] = new("Replacement fee waived", "免除换机费"),
+        ["reduce"] = new("Replacement fee reduced by", "换机费减免"),
+        ["split"] = new("Replacement fee shared: we cover", "换机费分担，我方承担"),
         ["replacement-fee"] = new("Replacement fee", "换机费"),
     };
 

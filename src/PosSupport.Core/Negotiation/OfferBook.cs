@@ -62,9 +62,9 @@ public sealed class OfferBook(CaseSession session, TimeProvider clock)
                 plan.SetStatus(current.Id, "expired", now);
                 break;
             default:
-                // Leaving negotiation any other way (withdraw, escalate to a decision, switch POS) withdraws what is on the table.
-                var target = transition.To;
-                if (current is not null && effects.OfType<StateEntered>().Any(e => e.Kind is StateKind.Resolved or StateKind.Final) && target != record.State)
+                // Leaving the offer's state any other way (escalate, withdraw, switch POS, decline the replacement) withdraws what
+                // is on the table: its expiry follow-up is cancelled with the state, so it could never be answered or expire.
+                if (current is not null && transition.To != record.State)
                     plan.SetStatus(current.Id, "withdrawn", now);
                 break;
         }
