@@ -1,5 +1,6 @@
 using Dapper;
 using PosSupport.Core.Data;
+using PosSupport.Core.Pipeline;
 
 namespace PosSupport.Core.Tests.Support;
 
@@ -48,6 +49,24 @@ public static class TestData
             VALUES (@id, @login, @login, @role, @skillGroup, @away, @now)
             """, new { id, login = role + "-" + id.ToString("N")[..8], role, skillGroup, away, now = SliceFixture.Start }));
         return id;
+    }
+
+    /// <summary>A registered chat channel (an <c>api_clients</c> row) and the caller that speaks through it for merchants.</summary>
+    public static async Task<Caller> ChannelAsync(this SliceFixture fixture)
+    {
+        var channel = Caller.Channel(Guid.NewGuid());
+        await fixture.WithConnectionAsync(c => c.ExecuteAsync(
+            "INSERT INTO api_clients (id, name, role, key_hash, created_at) VALUES (@id, @name, 'channel', @hash, @now)",
+            new { id = channel.ChannelClientId, name = "wechat-" + channel.Id, hash = channel.Id, now = SliceFixture.Start }));
+        return channel;
+    }
+
+    /// <summary>The case's timeline is numbered 1, 2, 3... with no gap.</summary>
+    public static async Task AssertTimelineContiguousAsync(this SliceFixture fixture, Guid caseId)
+    {
+        var sequence = await fixture.QueryAsync<long>("SELECT seq FROM case_events WHERE case_id = @caseId ORDER BY seq", new { caseId });
+        Assert.NotEmpty(sequence);
+        Assert.Equal(Enumerable.Range(1, sequence.Count).Select(i => (long)i), sequence);
     }
 
     public static Task<T> ScalarAsync<T>(this SliceFixture fixture, string sql, object? param = null) =>

@@ -7,16 +7,6 @@ namespace PosSupport.Core.Tests.Support;
 /// <summary>Set-up for the evidence and conversation slices: channels, open data-fee cases and files of each kind.</summary>
 public static class TestDataEvidence
 {
-    /// <summary>A registered chat channel (api_clients row) and the caller that speaks through it.</summary>
-    public static async Task<Caller> ChannelAsync(this SliceFixture fixture)
-    {
-        var channel = Caller.Channel(Guid.NewGuid());
-        await fixture.WithConnectionAsync(c => c.ExecuteAsync(
-            "INSERT INTO api_clients (id, name, role, key_hash, created_at) VALUES (@id, @name, 'channel', @hash, @now)",
-            new { id = channel.ChannelClientId, name = "wechat-" + channel.Id, hash = channel.Id, now = SliceFixture.Start }));
-        return channel;
-    }
-
     /// <summary>A data-fee case opened by a channel: it waits in collecting-evidence with three requested documents.</summary>
     public static async Task<(OpenCase.Result Case, Caller Channel)> OpenDataFeeCaseAsync(this SliceFixture fixture, string language = "zh-CN")
     {
@@ -33,11 +23,6 @@ public static class TestDataEvidence
     public static Task<long> EventCountAsync(this SliceFixture fixture, Guid caseId, string? kind = null) =>
         fixture.ScalarAsync<long>("SELECT COUNT(*) FROM case_events WHERE case_id = @caseId AND (@kind IS NULL OR kind = @kind)", new { caseId, kind });
 
-    public static async Task AssertTimelineContiguousAsync(this SliceFixture fixture, Guid caseId)
-    {
-        var sequence = await fixture.QueryAsync<long>("SELECT seq FROM case_events WHERE case_id = @caseId ORDER BY seq", new { caseId });
-        Assert.Equal(Enumerable.Range(1, sequence.Count).Select(i => (long)i), sequence);
-    }
 }
 
 /// <summary>Files whose first bytes say what they are; the rest makes each one distinct.</summary>

@@ -15,16 +15,6 @@ public static class TestDataNegotiation
 
     public sealed record OpenedCase(Guid Id, string Number, TestData.MerchantSetup Merchant, Caller Channel);
 
-    /// <summary>A chat channel (an <c>api_clients</c> row) speaking for merchants.</summary>
-    public static async Task<Caller> ChannelAsync(this SliceFixture fixture)
-    {
-        var channel = Caller.Channel(Guid.NewGuid());
-        await fixture.WithConnectionAsync(c => c.ExecuteAsync(
-            "INSERT INTO api_clients (id, name, role, key_hash, created_at) VALUES (@id, @name, 'channel', @hash, @now)",
-            new { id = channel.ChannelClientId, name = "wechat-" + channel.Id[..8], hash = channel.Id, now = SliceFixture.Start }));
-        return channel;
-    }
-
     /// <summary>Stands in for ReviewEvidence (another slice): every evidence item of the case is accepted.</summary>
     public static Task AcceptAllEvidenceAsync(this SliceFixture fixture, Guid caseId) =>
         fixture.WithConnectionAsync(c => c.ExecuteAsync("UPDATE evidence_items SET status = 'accepted' WHERE case_id = @caseId", new { caseId }));
@@ -80,14 +70,6 @@ public static class TestDataNegotiation
 
     public static Task<List<string>> EventKindsAsync(this SliceFixture fixture, Guid caseId) =>
         fixture.QueryAsync<string>("SELECT kind FROM case_events WHERE case_id = @caseId ORDER BY seq", new { caseId });
-
-    /// <summary>True when the case's timeline is numbered 1, 2, 3... with no gap.</summary>
-    public static async Task AssertTimelineContiguousAsync(this SliceFixture fixture, Guid caseId)
-    {
-        var sequence = await fixture.QueryAsync<long>("SELECT seq FROM case_events WHERE case_id = @caseId ORDER BY seq", new { caseId });
-        Assert.NotEmpty(sequence);
-        Assert.Equal(Enumerable.Range(1, sequence.Count).Select(i => (long)i), sequence);
-    }
 
     /// <summary>Agents already in the database go away, so a test's own agents are the only ones assignment can pick.</summary>
     public static Task SendEveryoneAwayAsync(this SliceFixture fixture) =>
