@@ -79,7 +79,12 @@ public sealed class CaseWorkflow(
         if (inputs.TryGetValue("replacementSerial", out var serial)) record.ReplacementSerial = serial;
         if (result.Effects.OfType<ActionRequested>().Any(a => a.Name == "supervisor.queue")) record.EscalationTier = Math.Max(record.EscalationTier, 1);
         var linked = result.Effects.OfType<ActionRequested>().Any(a => a.Name == "case.open-device-replacement") ? Guid.CreateVersion7(clock.GetUtcNow()) : (Guid?)null;
-        if (linked is not null) record.LinkedCaseId = linked;
+        if (linked is { } linkedId)
+        {
+            // cases.linked_case_id is a foreign key, checked at once on both providers: the new case must exist before this row points at it.
+            await OpenLinkedDeviceCaseAsync(record, caller, linkedId, cancellationToken).ConfigureAwait(false);
+            record.LinkedCaseId = linkedId;
+        }
 
         await store.MoveAsync(record, loadedVersion, cancellationToken).ConfigureAwait(false);
         await store.AppendEventAsync(record.Id, "transition", caller, merchantVisible: true, new
@@ -165,7 +170,10 @@ public sealed class CaseWorkflow(
                     await BindReplacementAsync(record, caller, cancellationToken).ConfigureAwait(false);
                     break;
                 case ActionRequested { Name: "case.open-device-replacement" } when context?.LinkedCaseId is { } linkedId:
-                    await OpenLinkedDeviceCaseAsync(record, caller, linkedId, cancellationToken).ConfigureAwait(false);
+                    var linkedNumber = await Session.ExecuteScalarAsync<string>("SELECT number FROM cases WHERE id = @linkedId", new { linkedId }, cancellationToken)
+                        .ConfigureAwait(false);
+                    await store.AppendEventAsync(record.Id, "linked-case-opened", caller, merchantVisible: true, new { linkedCase = linkedId, number = linkedNumber },
+                        cancellationToken).ConfigureAwait(false);
                     break;
                 case ActionRequested action:
                     await store.AppendEventAsync(record.Id, action.Name, caller, merchantVisible: false,
@@ -286,14 +294,10 @@ public sealed class CaseWorkflow(
         await store.AppendEventAsync(record.Id, "replacement-bound", caller, merchantVisible: true, new { serial }, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task OpenLinkedDeviceCaseAsync(CaseRecord record, Caller caller, Guid linkedId, CancellationToken cancellationToken)
-    {
-        var opened = await OpenAsync(new NewCase("device-replacement", record.MerchantId, record.DeviceId, Priority.Normal,
+    private Task<CaseRecord> OpenLinkedDeviceCaseAsync(CaseRecord record, Caller caller, Guid linkedId, CancellationToken cancellationToken) =>
+        OpenAsync(new NewCase("device-replacement", record.MerchantId, record.DeviceId, Priority.Normal,
             $"Opened from {record.Number}: the merchant asked to switch terminals.", record.ConversationId, LinkedCaseId: record.Id) { Id = linkedId },
-            caller, cancellationToken).ConfigureAwait(false);
-        await store.AppendEventAsync(record.Id, "linked-case-opened", caller, merchantVisible: true, new { linkedCase = opened.Id, number = opened.Number },
-            cancellationToken).ConfigureAwait(false);
-    }
+            caller, cancellationToken);
 
     private async Task<string> NextNumberAsync(string prefix, DateTimeOffset now, CancellationToken cancellationToken)
     {
