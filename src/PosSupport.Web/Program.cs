@@ -1,6 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
-using PosSupport.Core.Workflows;
+using PosSupport.Core.Pipeline;
 using PosSupport.Web.Cli;
 using PosSupport.Web.Health;
 using PosSupport.Web.Hosting;
@@ -10,7 +10,7 @@ if (CommandLine.IsCommand(args))
 {
     // Verb arguments are not host configuration; the rest (appsettings, environment) is read as the host reads it.
     var configuration = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory }).Configuration;
-    return CommandLine.Run(args, WorkflowsDirectory.From(configuration), Console.Out, Console.Error);
+    return await CommandLine.RunAsync(args, configuration, Console.Out, Console.Error);
 }
 
 // Settings ship beside the binaries; the working directory stays the user's, so relative paths mean what they typed.
@@ -19,19 +19,23 @@ ListenAddress.UseDefaultUnlessConfigured(builder);
 
 var catalog = WorkflowStartup.Load(WorkflowsDirectory.From(builder.Configuration), Console.Error);
 if (catalog is null) return CommandLine.Failed;
+var options = PosSupportSettings.Read(builder.Configuration, Console.Error);
+if (options is null) return CommandLine.Failed;
 
-builder.Services.AddSingleton(catalog);
-builder.Services.AddSingleton(new WorkflowEngine(catalog));
+builder.Services.AddPosSupportCore(options, catalog);
 builder.Services.AddProblemDetails();
 // Titles are Chinese as often as English: keep them readable in responses instead of \u-escaped.
-builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Encoder = JavaScriptEncoder.Create(UnicodeRanges.All));
+builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Encoder = JavaScriptEncoder.Create(UnicodeRanges.All));
 
 var app = builder.Build();
+// Migrate, publish the workflows and (first start, empty SQLite) seed the demo data before listening.
+if (!await CaseStoreStartup.PrepareAsync(app.Services, Console.Error, app.Lifetime.ApplicationStopping)) return CommandLine.Failed;
+
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapHealth();
 app.MapWorkflows();
-app.Run();
+await app.RunAsync();
 return CommandLine.Ok;
 
 public partial class Program;

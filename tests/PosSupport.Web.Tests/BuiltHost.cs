@@ -23,9 +23,17 @@ public static class BuiltHost
     private static string DotnetHost =>
         Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
 
-    public static async Task<ProcessResult> RunAsync(string[] args, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>Settings the test runner's environment must not pass on to the host: each test says what it wants.</summary>
+    private static readonly string[] Isolated =
+    [
+        "ASPNETCORE_URLS", "DOTNET_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_ENVIRONMENT", "PosSupport__Workflows__Directory",
+        "PosSupport__DataDirectory", "PosSupport__Database__Provider", "ConnectionStrings__PosSupport",
+    ];
+
+    /// <summary>How to start the built host in a new temporary working directory (the caller deletes it).</summary>
+    public static ProcessStartInfo StartInfo(string[] args, IReadOnlyDictionary<string, string>? environment, out TemporaryDirectory workingDirectory)
     {
-        using var workingDirectory = TemporaryDirectory.Create();
+        workingDirectory = TemporaryDirectory.Create();
         var start = new ProcessStartInfo(DotnetHost)
         {
             RedirectStandardOutput = true,
@@ -37,11 +45,15 @@ public static class BuiltHost
         };
         start.ArgumentList.Add(Dll);
         foreach (var arg in args) start.ArgumentList.Add(arg);
-        // Whatever the test runner's environment says about addresses or directories must not leak into the host.
-        foreach (var name in new[] { "ASPNETCORE_URLS", "DOTNET_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_ENVIRONMENT", "PosSupport__Workflows__Directory" })
-            start.Environment.Remove(name);
+        foreach (var name in Isolated) start.Environment.Remove(name);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+        return start;
+    }
 
+    public static async Task<ProcessResult> RunAsync(string[] args, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = StartInfo(args, environment, out var temporary);
+        using var workingDirectory = temporary;
         using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

@@ -16,7 +16,7 @@ public sealed class HealthApiTests(ApiHost host)
     }
 
     [Fact]
-    public async Task Health_reports_healthy_with_the_loaded_workflow_count()
+    public async Task Health_reports_healthy_with_the_loaded_workflow_count_and_the_database_ok()
     {
         using var response = await host.Client.GetAsync("/health");
 
@@ -26,6 +26,8 @@ public sealed class HealthApiTests(ApiHost host)
         Assert.Equal("healthy", body.GetProperty("status").GetString());
         Assert.Equal(ShippedWorkflows.Ids.Length, body.GetProperty("workflows").GetInt32());
         Assert.False(string.IsNullOrWhiteSpace(body.GetProperty("version").GetString()));
+        Assert.Equal("sqlite", body.GetProperty("database").GetProperty("provider").GetString());
+        Assert.Equal("ok", body.GetProperty("database").GetProperty("status").GetString());
     }
 
     [Fact]

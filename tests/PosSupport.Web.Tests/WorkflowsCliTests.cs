@@ -73,6 +73,8 @@ public sealed class WorkflowsCliTests
     [InlineData("workflows", "publish")]
     [InlineData("workflows", "diagram")]
     [InlineData("workflows", "diagram", "fee-rate-dispute", "--version", "latest")]
+    [InlineData("migrate", "now")]
+    [InlineData("seed-demo", "--force")]
     public async Task Unknown_or_incomplete_command_prints_usage_and_exits_2(params string[] args)
     {
         var result = await BuiltHost.RunAsync(args);
@@ -90,5 +92,7 @@ public sealed class WorkflowsCliTests
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("workflows validate [DIR]", result.Output);
         Assert.Contains("workflows diagram ID [--version N]", result.Output);
+        Assert.Contains("PosSupport.Web migrate ", result.Output);
+        Assert.Contains("PosSupport.Web seed-demo ", result.Output);
     }
 }

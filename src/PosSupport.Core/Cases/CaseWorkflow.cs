@@ -174,7 +174,7 @@ public sealed class CaseWorkflow(
                     break;
                 case ActionRequested { Name: "case.open-device-replacement" }:
                     await OpenLinkedDeviceCaseAsync(record, caller, await DeviceToReplaceAsync(record, cancellationToken).ConfigureAwait(false), Priority.Normal,
-                        $"Opened from {record.Number}: the merchant asked to switch terminals.", cancellationToken).ConfigureAwait(false);
+                        $"由工单{record.Number}转入：商户要求更换机具。Opened from {record.Number}: the merchant asked to switch terminals.", cancellationToken).ConfigureAwait(false);
                     break;
                 case ActionRequested action:
                     await store.AppendEventAsync(record.Id, action.Name, caller, merchantVisible: false,

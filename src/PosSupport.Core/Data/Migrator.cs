@@ -1,5 +1,6 @@
 using DbUp;
 using DbUp.Engine;
+using DbUp.Engine.Output;
 using Microsoft.Data.Sqlite;
 
 namespace PosSupport.Core.Data;
@@ -39,7 +40,8 @@ public static class Migrator
         }
         else
         {
-            EnsureDatabase.For.PostgresqlDatabase(database.ConnectionString);
+            // Without a log DbUp writes the (masked) connection string to stdout, into every verb's output.
+            EnsureDatabase.For.PostgresqlDatabase(database.ConnectionString, new NoOpUpgradeLog());
             engine = DeployChanges.To.PostgresqlDatabase(database.ConnectionString)
                 .WithScriptsEmbeddedInAssembly(typeof(Migrator).Assembly, Include)
                 .WithTransactionPerScript()

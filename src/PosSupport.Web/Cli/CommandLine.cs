@@ -1,3 +1,5 @@
+using PosSupport.Web.Hosting;
+
 namespace PosSupport.Web.Cli;
 
 /// <summary>
@@ -12,21 +14,30 @@ public static class CommandLine
 
     public const string Usage = """
         Usage:
-          PosSupport.Web [--urls URL]                        serve HTTP (default http://127.0.0.1:5080)
+          PosSupport.Web [--urls URL]                        serve HTTP (default http://127.0.0.1:5080); migrates the
+                                                             database first, and seeds the demo data into an empty SQLite one
+          PosSupport.Web migrate                             apply the database migrations not applied yet and list them
+          PosSupport.Web seed-demo                           migrate, then write the demo data unless it is there
+                                                             (on PostgreSQL too)
           PosSupport.Web workflows validate [DIR]            check every workflow definition in DIR
                                                              (default: the configured workflows directory)
           PosSupport.Web workflows diagram ID [--version N]  print a workflow's Mermaid state diagram
                                                              (default: its newest version)
           PosSupport.Web --help                              show this text
 
-        With dotnet run, verbs go after --: dotnet run --project src/PosSupport.Web -- workflows validate
+        With dotnet run, verbs go after --: dotnet run --project src/PosSupport.Web -- migrate
+        The database is PosSupport:Database:Provider (sqlite or postgres) with ConnectionStrings:PosSupport, or
+        possupport.db in PosSupport:DataDirectory (default ./data); environment: PosSupport__Database__Provider=postgres.
         """;
 
     public static bool IsCommand(string[] args) =>
         args.Length > 0 && (IsHelp(args[0]) || (!args[0].StartsWith('-') && !args[0].Contains('=', StringComparison.Ordinal)));
 
-    public static int Run(string[] args, string workflowsDirectory, TextWriter output, TextWriter error)
+    /// <summary>Runs the verb in <paramref name="args"/>; settings (workflows directory, database) come from <paramref name="configuration"/>.</summary>
+    public static async Task<int> RunAsync(string[] args, IConfiguration configuration, TextWriter output, TextWriter error)
     {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(output);
         if (IsHelp(args[0]))
         {
             output.WriteLine(Usage);
@@ -34,7 +45,10 @@ public static class CommandLine
         }
         return args[0] switch
         {
-            "workflows" => WorkflowsCommands.Run(args[1..], workflowsDirectory, output, error),
+            "workflows" => WorkflowsCommands.Run(args[1..], WorkflowsDirectory.From(configuration), output, error),
+            "migrate" when args.Length == 1 => await CaseStoreCommands.MigrateAsync(configuration, output, error).ConfigureAwait(false),
+            "seed-demo" when args.Length == 1 => await CaseStoreCommands.SeedDemoAsync(configuration, output, error).ConfigureAwait(false),
+            "migrate" or "seed-demo" => UsageFailure(error, $"'{args[0]}' takes no arguments."),
             _ => UsageFailure(error, $"Unknown command '{args[0]}'."),
         };
     }

@@ -55,7 +55,7 @@ public sealed class EvidenceFileNameTests
     [Fact]
     public void A_path_is_made_only_from_a_well_formed_hash()
     {
-        var files = new EvidenceFiles(new Data.PosSupportOptions { DataDirectory = "/data" });
+        var files = new EvidenceFiles(new global::PosSupport.Core.Data.PosSupportOptions { DataDirectory = "/data" });
         var sha = EvidenceFiles.Sha256("x"u8);
 
         Assert.Equal(Path.Combine("/data", "evidence", sha[..2], sha), files.PathOf(sha));
