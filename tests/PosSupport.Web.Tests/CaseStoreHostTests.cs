@@ -55,6 +55,19 @@ public sealed class CaseStoreHostTests
     }
 
     [Fact]
+    public async Task With_demo_data_turned_off_an_empty_embedded_database_starts_empty()
+    {
+        using var data = TemporaryDirectory.Create();
+
+        using (var host = ApiHost.On(data.Path, new Dictionary<string, string> { ["PosSupport:SeedDemoData"] = "false" }))
+            await HealthAsync(host.Client, HttpStatusCode.OK);
+
+        Assert.Equal(ShippedWorkflows.Ids.Length, await CaseStore.CountAsync(data.Path, "workflow_definitions"));
+        Assert.Equal(0, await CaseStore.CountAsync(data.Path, "merchants"));
+        Assert.Equal(0, await CaseStore.CountAsync(data.Path, "demo_seeds"));
+    }
+
+    [Fact]
     public async Task An_embedded_database_that_already_holds_merchants_is_not_seeded()
     {
         using var data = TemporaryDirectory.Create();

@@ -100,5 +100,7 @@ public static class OfferKinds
         ["replacement-fee"] = new("Replacement fee", "换机费"),
     };
 
+    public static bool IsKnown(string kind) => Titles.ContainsKey(kind);
+
     public static LocalizedText Title(string kind) => Titles.TryGetValue(kind, out var title) ? title : new(kind, kind);
 }

@@ -17,6 +17,12 @@ public sealed class PosSupportOptions
 
     public EvidenceOptions Evidence { get; set; } = new();
 
+    /// <summary>
+    /// Seed the demo data on the first start of an empty embedded (SQLite) database. On by default so the README's run
+    /// command shows a working product; set <c>PosSupport__SeedDemoData=false</c> for a real deployment.
+    /// </summary>
+    public bool SeedDemoData { get; set; } = true;
+
     /// <summary>Round-robin assignment of new cases to agents of the case type's skill group.</summary>
     public bool AutoAssign { get; set; } = true;
 

@@ -23,7 +23,9 @@ public static partial class CaseStoreStartup
         var where = PosSupportSettings.Describe(database);
 
         if (!await MigrateAndPublishAsync(services, error, cancellationToken).ConfigureAwait(false)) return false;
-        if (database.Provider != DatabaseProvider.Sqlite || !await DemoData.IsEmptyAsync(database, cancellationToken).ConfigureAwait(false))
+        var options = services.GetRequiredService<PosSupportOptions>();
+        if (!options.SeedDemoData || database.Provider != DatabaseProvider.Sqlite
+            || !await DemoData.IsEmptyAsync(database, cancellationToken).ConfigureAwait(false))
         {
             Ready(logger, where);
             return true;

@@ -49,3 +49,19 @@ public class ShippedWorkflowTests
         }
     }
 }
+
+public class OfferKindTitleTests
+{
+    [Fact]
+    public void Every_offer_kind_a_shipped_workflow_can_propose_has_a_title_in_both_languages()
+    {
+        var kinds = RandomCases.ShippedWorkflows.All
+            .SelectMany(d => d.States).SelectMany(s => s.Transitions)
+            .Where(t => t.Trigger == "propose-offer")
+            .SelectMany(t => t.Inputs).Where(i => i.Name == "kind").SelectMany(i => i.Options)
+            .Distinct().ToList();
+
+        Assert.NotEmpty(kinds);
+        Assert.All(kinds, kind => Assert.True(PosSupport.Core.Cases.OfferKinds.IsKnown(kind), $"offer kind '{kind}' has no title"));
+    }
+}
