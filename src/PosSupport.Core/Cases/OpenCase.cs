@@ -34,6 +34,9 @@ public static class OpenCase
             RuleFor(c => c.DeviceSerial).NotEmpty().When(c => c.Type == "device-replacement").WithMessage("A device case needs the device's serial number.");
             RuleFor(c => c.ClaimAmountFen).NotNull().GreaterThan(0).When(c => c.Type == "data-fee-cancellation")
                 .WithMessage("A data-fee case needs the amount charged, in fen.");
+            // A supervisor's refund on a fee-rate case pays back this amount, so it must be known from the start.
+            RuleFor(c => c.ClaimAmountFen).NotNull().GreaterThan(0).When(c => c.Type == "fee-rate-dispute")
+                .WithMessage("A fee-rate case needs the amount the merchant says was overcharged, in fen.");
             RuleFor(c => c.ClaimChargedOn).NotNull().When(c => c.Type == "data-fee-cancellation").WithMessage("A data-fee case needs the date the fee was charged.");
             RuleFor(c => c.ClaimChargedRateBp).NotNull().InclusiveBetween(1, 10_000).When(c => c.Type == "fee-rate-dispute")
                 .WithMessage("A fee-rate case needs the rate charged, in basis points (0.49% = 49).");

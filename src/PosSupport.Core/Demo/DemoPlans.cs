@@ -173,10 +173,10 @@ internal sealed class DemoPlans(DemoWorld world, long agentOfferAuthorityFen, Fu
     private static DemoCaseSubject Terminal(DemoMerchant merchant, DemoDevice device) => new(merchant, device, null, null, null);
 
     private static DemoCaseSubject RateAboveContract(DemoMerchant merchant, DemoDevice device) =>
-        new(merchant, device, null, null, merchant.Contract is { FeeRateBp: var rate } ? (rate < 60 ? 60 : rate + 18) : 60);
+        new(merchant, device, 12_800, null, merchant.Contract is { FeeRateBp: var rate } ? (rate < 60 ? 60 : rate + 18) : 60);
 
     private static DemoCaseSubject RateAsContract(DemoMerchant merchant, DemoDevice device) =>
-        new(merchant, device, null, null, merchant.Contract!.FeeRateBp);
+        new(merchant, device, 6_600, null, merchant.Contract!.FeeRateBp);
 
     private long AboveAuthority(long amountFen) => Math.Max(amountFen, agentOfferAuthorityFen + 100);
 

@@ -87,6 +87,18 @@ public abstract class CaseLifecycleTests<TFixture>(TFixture fixture) where TFixt
     }
 
     [Fact]
+    public async Task A_fee_rate_case_must_state_the_rate_charged_and_the_amount_overcharged()
+    {
+        var merchant = await Fixture.MerchantAsync();
+
+        var error = await Assert.ThrowsAsync<ValidationFailedException>(() => Fixture.SendAsync(new OpenCase.Command(
+            "fee-rate-dispute", merchant.MerchantId, "费率不对", Caller.Agent(Guid.NewGuid()))));
+
+        Assert.Equal(["ClaimAmountFen", "ClaimChargedRateBp"], error.Errors.Keys.Order());
+        Assert.Contains("overcharged", Assert.Single(error.Errors["ClaimAmountFen"]), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_blocked_trigger_is_refused_with_the_workflows_reasons()
     {
         var (opened, _, _) = await OpenDataFeeCaseAsync();
