@@ -22,6 +22,11 @@ public static class OpenCase
 
     public sealed class Validator : AbstractValidator<Command>
     {
+        private const string DataFeeAmount = "A data-fee case needs the amount charged, in fen.";
+        private const string DataFeeDate = "A data-fee case needs the date the fee was charged.";
+        private const string FeeRateAmount = "A fee-rate case needs the amount the merchant says was overcharged, in fen.";
+        private const string FeeRateRate = "A fee-rate case needs the rate charged, in basis points (0.49% = 49).";
+
         public Validator(WorkflowCatalog catalog)
         {
             RuleFor(c => c.Type).NotEmpty().Must(t => catalog.TryGetNewest(t, out _)).WithMessage("'{PropertyValue}' is not a case type.");
@@ -32,14 +37,15 @@ public static class OpenCase
             RuleFor(c => c.ConversationId).MaximumLength(200);
             RuleFor(c => c.DeviceSerial).MaximumLength(100);
             RuleFor(c => c.DeviceSerial).NotEmpty().When(c => c.Type == "device-replacement").WithMessage("A device case needs the device's serial number.");
-            RuleFor(c => c.ClaimAmountFen).NotNull().GreaterThan(0).When(c => c.Type == "data-fee-cancellation")
-                .WithMessage("A data-fee case needs the amount charged, in fen.");
+            // WithMessage names the rule just before it, so each rule of a chain gets its own.
+            RuleFor(c => c.ClaimAmountFen).NotNull().WithMessage(DataFeeAmount).GreaterThan(0).WithMessage(DataFeeAmount)
+                .When(c => c.Type == "data-fee-cancellation");
             // A supervisor's refund on a fee-rate case pays back this amount, so it must be known from the start.
-            RuleFor(c => c.ClaimAmountFen).NotNull().GreaterThan(0).When(c => c.Type == "fee-rate-dispute")
-                .WithMessage("A fee-rate case needs the amount the merchant says was overcharged, in fen.");
-            RuleFor(c => c.ClaimChargedOn).NotNull().When(c => c.Type == "data-fee-cancellation").WithMessage("A data-fee case needs the date the fee was charged.");
-            RuleFor(c => c.ClaimChargedRateBp).NotNull().InclusiveBetween(1, 10_000).When(c => c.Type == "fee-rate-dispute")
-                .WithMessage("A fee-rate case needs the rate charged, in basis points (0.49% = 49).");
+            RuleFor(c => c.ClaimAmountFen).NotNull().WithMessage(FeeRateAmount).GreaterThan(0).WithMessage(FeeRateAmount)
+                .When(c => c.Type == "fee-rate-dispute");
+            RuleFor(c => c.ClaimChargedOn).NotNull().WithMessage(DataFeeDate).When(c => c.Type == "data-fee-cancellation");
+            RuleFor(c => c.ClaimChargedRateBp).NotNull().WithMessage(FeeRateRate).InclusiveBetween(1, 10_000).WithMessage(FeeRateRate)
+                .When(c => c.Type == "fee-rate-dispute");
         }
     }
 
