@@ -97,6 +97,17 @@ public sealed class CaseWorkflow(
         return result;
     }
 
+    /// <summary>
+    /// Carries out effects the engine gave outside a transition (a case moved to another workflow version), for the
+    /// case's workflow and state as <paramref name="record"/> now holds them. Write the case row first.
+    /// </summary>
+    public async Task ExecuteEffectsAsync(CaseRecord record, Caller caller, IReadOnlyList<WorkflowEffect> effects, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        await ExecuteAsync(record, caller, engine.Catalog.Get(record.WorkflowId, record.WorkflowVersion), effects, null, cancellationToken).ConfigureAwait(false);
+        Session.PublishAfterCommit(new CaseChanged(record.Id, record.Version));
+    }
+
     private static void Apply(CaseRecord record, IReadOnlyList<WorkflowEffect> effects)
     {
         foreach (var effect in effects)

@@ -86,7 +86,7 @@ public sealed class TransactionBehavior<TRequest, TResponse>(CaseSession session
         ArgumentNullException.ThrowIfNull(next);
         if (session.IsOpen) return await next().ConfigureAwait(false);
 
-        var write = request is not IQuery<TResponse>;
+        var write = request is not (IQuery<TResponse> or IBatchCommand<TResponse>);
         TResponse response;
         try
         {

@@ -10,6 +10,12 @@ public interface ICommand<out TResponse> : IRequest<TResponse>;
 public interface IQuery<out TResponse> : IRequest<TResponse>;
 
 /// <summary>
+/// A change made of many independent ones (e.g. moving every open case to a new workflow version): it reads on its
+/// own connection like a query, and each unit it sends through a new scope commits in its own transaction.
+/// </summary>
+public interface IBatchCommand<out TResponse> : IRequest<TResponse>;
+
+/// <summary>
 /// Who sends a request: an agent or supervisor (by user id), a chat channel speaking for the merchant (by API
 /// client id), or a system job (by job name). Every request carries one; the timeline records it.
 /// </summary>

@@ -35,6 +35,21 @@ public sealed class WorkflowEngine
     }
 
     /// <summary>
+    /// The effects of arriving in <paramref name="state"/> of <paramref name="definition"/> at <paramref name="now"/>
+    /// without a transition (a case moved there by a version migration): the entry effects a transition into it
+    /// yields, starting with <see cref="StateEntered"/>. The definition must be one of this engine's catalog.
+    /// </summary>
+    public IReadOnlyList<WorkflowEffect> Enter(WorkflowDefinition definition, string state, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        if (!_compiled.ContainsKey(definition))
+            throw new ArgumentException($"Workflow {definition} is not in this engine's catalog.", nameof(definition));
+        var effects = new List<WorkflowEffect>();
+        AddEntryEffects(effects, definition.State(state), now);
+        return effects;
+    }
+
+    /// <summary>
     /// Every trigger of the case's current state as <paramref name="actor"/> sees it: allowed, or blocked with
     /// the reasons (wrong actor, unmet guards, and, when <paramref name="inputs"/> are given, missing or invalid inputs).
     /// </summary>

@@ -1,0 +1,217 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
+using Dapper;
+using FluentValidation;
+using MediatR;
+using PosSupport.Core.Data;
+using PosSupport.Core.Pipeline;
+using PosSupport.Core.Privacy;
+using PosSupport.Core.Workflows;
+
+namespace PosSupport.Core.Cases;
+
+/// <summary>
+/// The dashboard's case queue (staff only): filtered, newest change first, a keyset page at a time, with the queue
+/// counts beside it. Each filter is served by an index that already yields rows in queue order (db/*/0004_queries.sql).
+/// </summary>
+public static class QueueQuery
+{
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 100;
+    public const string Unassigned = "unassigned";
+
+    /// <param name="Type">A workflow id, e.g. <c>data-fee-cancellation</c>.</param>
+    /// <param name="Assignee">A user id, or <see cref="Unassigned"/>.</param>
+    /// <param name="Escalated">Escalated at some point (tier above 0) or in the <c>escalated</c> state now.</param>
+    /// <param name="OpenOnly">Leave out closed cases (state kind <c>final</c>); resolved cases count as open.</param>
+    /// <param name="Search">Part of a case number, merchant name or device serial number, or the merchant phone's last 4 digits.</param>
+    /// <param name="Cursor">The previous page's <see cref="Result.NextCursor"/>.</param>
+    /// <param name="MyUserId">Whose cases <see cref="QueueCounts.Mine"/> counts; by default the caller's.</param>
+    public sealed record Query(
+        Caller Caller,
+        string? State = null,
+        string? Type = null,
+        string? Assignee = null,
+        bool WaitingOnMerchant = false,
+        bool Escalated = false,
+        bool OpenOnly = true,
+        string? Search = null,
+        string? Cursor = null,
+        int PageSize = DefaultPageSize,
+        Guid? MyUserId = null) : IQuery<Result>;
+
+    public sealed class Validator : AbstractValidator<Query>
+    {
+        public Validator(WorkflowCatalog catalog)
+        {
+            RuleFor(q => q.Caller).NotNull();
+            RuleFor(q => q.State).MaximumLength(100);
+            RuleFor(q => q.Type).Must(t => t is null || catalog.TryGetNewest(t, out _)).WithMessage("'{PropertyValue}' is not a case type.");
+            RuleFor(q => q.Assignee).Must(a => a is null or Unassigned || Guid.TryParse(a, out _))
+                .WithMessage($"The assignee is a user id or '{Unassigned}'.");
+            RuleFor(q => q.Search).MaximumLength(100);
+            RuleFor(q => q.Cursor).Must(c => c is null || QueueCursor.TryDecode(c, out _)).WithMessage("This is not a cursor of the queue.");
+            RuleFor(q => q.PageSize).InclusiveBetween(1, MaxPageSize);
+            RuleFor(q => q.MyUserId).NotEqual(Guid.Empty);
+        }
+    }
+
+    /// <param name="NextCursor">Opaque; pass as <see cref="Query.Cursor"/> for the next page. Null on the last page.</param>
+    public sealed record Result(IReadOnlyList<QueueRow> Rows, string? NextCursor, QueueCounts Counts);
+
+    public sealed record QueueRow(
+        Guid Id, string Number, string Type, LocalizedText WorkflowTitle, string State, string StateKind, LocalizedText StateTitle,
+        string Priority, int EscalationTier, string MerchantName, string MaskedPhone, string? DeviceSerial, Guid? AssigneeId,
+        string? AssigneeName, DateTimeOffset UpdatedAt, DateTimeOffset OpenedAt, long Version);
+
+    /// <summary>Sizes of the standard queues over all open cases (whatever the filters): the dashboard's badges.</summary>
+    public sealed record QueueCounts(long Mine, long Unassigned, long WaitingOnMerchant, long Escalated, long AllOpen);
+
+    private const string Open = "c.state_kind <> 'final'";
+
+    // Counts read index ranges of open cases only: the open kinds are listed (B-tree ranges, never the closed
+    // majority), and escalated spells ix_cases_escalated's predicate.
+    private static readonly string OpenKinds =
+        string.Join(", ", Enum.GetValues<StateKind>().Where(k => k != StateKind.Final).Select(k => $"'{WorkflowSpelling.Of(k)}'"));
+
+    internal static readonly string CountsSql = $"""
+        SELECT (SELECT COUNT(*) FROM cases c WHERE c.assignee_id = @me AND c.state_kind IN ({OpenKinds})) AS Mine,
+               (SELECT COUNT(*) FROM cases c WHERE c.assignee_id IS NULL AND c.state_kind IN ({OpenKinds})) AS Unassigned,
+               (SELECT COUNT(*) FROM cases c WHERE c.state_kind = 'waiting-on-merchant') AS WaitingOnMerchant,
+               (SELECT COUNT(*) FROM cases c WHERE c.state_kind <> 'final' AND (c.escalation_tier > 0 OR c.state = 'escalated')) AS Escalated,
+               (SELECT COUNT(*) FROM cases c WHERE c.state_kind IN ({OpenKinds})) AS AllOpen
+        """;
+
+    /// <summary>The page's SQL for this query: constant fragments chosen by the filters, values only as parameters.</summary>
+    internal static (string Sql, DynamicParameters Parameters) PageSql(Query query, DatabaseProvider provider)
+    {
+        var where = new List<string>();
+        var parameters = new DynamicParameters();
+        if (query.OpenOnly) where.Add(Open);
+        if (query.State is { } state) { where.Add("c.state = @state"); parameters.Add("state", state); }
+        if (query.Type is { } type) { where.Add("c.workflow_id = @type"); parameters.Add("type", type); }
+        if (query.Assignee == Unassigned) where.Add("c.assignee_id IS NULL");
+        else if (query.Assignee is { } assignee) { where.Add("c.assignee_id = @assignee"); parameters.Add("assignee", Guid.Parse(assignee)); }
+        if (query.WaitingOnMerchant) where.Add("c.state_kind = 'waiting-on-merchant'");
+        if (query.Escalated) where.Add("(c.escalation_tier > 0 OR c.state = 'escalated')");
+        if (query.Search?.Trim() is { Length: > 0 } search)
+        {
+            parameters.Add("pattern", SqlDialect.ContainsPattern(search));
+            var phone = search.Length == 4 && search.All(char.IsAsciiDigit);
+            if (phone) parameters.Add("last4", search);
+            // Filtered while walking the queue-ordered index: a page stops after 51 hits, and a rare term costs at most
+            // one pass over the open cases. Merchants and devices are matched once each, as small sets.
+            where.Add($"""
+                ({provider.ContainsIgnoringCase("c.number", "@pattern")}
+                 OR c.merchant_id IN (SELECT sm.id FROM merchants sm
+                                       WHERE {provider.ContainsIgnoringCase("sm.name", "@pattern")}{(phone ? " OR substr(sm.phone, length(sm.phone) - 3) = @last4" : "")})
+                 OR c.device_id IN (SELECT sd.id FROM devices sd WHERE {provider.ContainsIgnoringCase("sd.serial_number", "@pattern")}))
+                """);
+        }
+        if (query.Cursor is { } cursor)
+        {
+            var after = QueueCursor.Decode(cursor);
+            where.Add("(c.updated_at, c.id) < (@cursorAt, @cursorId)");
+            parameters.Add("cursorAt", after.UpdatedAt);
+            parameters.Add("cursorId", after.Id);
+        }
+        parameters.Add("take", query.PageSize + 1);
+        var sql = $"""
+            SELECT c.id AS Id, c.number AS Number, c.workflow_id AS WorkflowId, c.workflow_version AS WorkflowVersion, c.state AS State,
+                   c.state_kind AS StateKind, c.priority AS Priority, c.escalation_tier AS EscalationTier, c.version AS Version,
+                   m.name AS MerchantName, m.phone AS MerchantPhone, d.serial_number AS DeviceSerial, c.assignee_id AS AssigneeId,
+                   u.display_name AS AssigneeName, c.updated_at AS UpdatedAt, c.opened_at AS OpenedAt
+              FROM cases c
+              JOIN merchants m ON m.id = c.merchant_id
+              LEFT JOIN devices d ON d.id = c.device_id
+              LEFT JOIN users u ON u.id = c.assignee_id
+             {(where.Count > 0 ? "WHERE " + string.Join("\n   AND ", where) : "")}
+             ORDER BY c.updated_at DESC, c.id DESC
+             LIMIT @take
+            """;
+        return (sql, parameters);
+    }
+
+    public sealed class Handler(CaseSession session, WorkflowCatalog catalog) : IRequestHandler<Query, Result>
+    {
+        public async Task<Result> Handle(Query request, CancellationToken cancellationToken)
+        {
+            ArgumentNullException.ThrowIfNull(request);
+            if (!request.Caller.IsStaff) throw new ForbiddenException("Only agents and supervisors see the case queue.");
+
+            var (sql, parameters) = PageSql(request, session.Provider);
+            var me = request.MyUserId ?? (Guid.TryParse(request.Caller.Id, out var id) ? id : Guid.Empty);
+            parameters.Add("me", me);
+            await using var grid = await session.QueryMultipleAsync(sql + ";\n" + CountsSql, parameters, cancellationToken).ConfigureAwait(false);
+            var rows = (await grid.ReadAsync<Row>().ConfigureAwait(false)).ToList();
+            var counts = await grid.ReadSingleAsync<CountsRow>().ConfigureAwait(false);
+
+            var more = rows.Count > request.PageSize;
+            if (more) rows.RemoveAt(rows.Count - 1);
+            return new Result(rows.Select(ToView).ToList(), more ? QueueCursor.Encode(rows[^1].UpdatedAt, rows[^1].Id) : null,
+                new QueueCounts(counts.Mine, counts.Unassigned, counts.WaitingOnMerchant, counts.Escalated, counts.AllOpen));
+        }
+
+        private QueueRow ToView(Row r)
+        {
+            var known = catalog.TryGet(r.WorkflowId, r.WorkflowVersion, out var workflow);
+            var workflowTitle = known ? workflow.Title : new LocalizedText(r.WorkflowId, r.WorkflowId);
+            var stateTitle = known && workflow.TryGetState(r.State, out var state) ? state.Title : new LocalizedText(r.State, r.State);
+            return new QueueRow(r.Id, r.Number, r.WorkflowId, workflowTitle, r.State, r.StateKind, stateTitle, r.Priority, r.EscalationTier,
+                r.MerchantName, Masking.Phone(r.MerchantPhone), r.DeviceSerial, r.AssigneeId, r.AssigneeName, r.UpdatedAt, r.OpenedAt, r.Version);
+        }
+
+        private sealed class Row
+        {
+            public Guid Id { get; set; }
+            public string Number { get; set; } = "";
+            public string WorkflowId { get; set; } = "";
+            public int WorkflowVersion { get; set; }
+            public string State { get; set; } = "";
+            public string StateKind { get; set; } = "";
+            public string Priority { get; set; } = "";
+            public int EscalationTier { get; set; }
+            public long Version { get; set; }
+            public string MerchantName { get; set; } = "";
+            public string MerchantPhone { get; set; } = "";
+            public string? DeviceSerial { get; set; }
+            public Guid? AssigneeId { get; set; }
+            public string? AssigneeName { get; set; }
+            public DateTimeOffset UpdatedAt { get; set; }
+            public DateTimeOffset OpenedAt { get; set; }
+        }
+
+        private sealed class CountsRow
+        {
+            public long Mine { get; set; }
+            public long Unassigned { get; set; }
+            public long WaitingOnMerchant { get; set; }
+            public long Escalated { get; set; }
+            public long AllOpen { get; set; }
+        }
+    }
+}
+
+/// <summary>The queue's keyset position (updated_at, id of the last row shown), as an opaque URL-safe string.</summary>
+internal static class QueueCursor
+{
+    public static string Encode(DateTimeOffset updatedAt, Guid id) =>
+        Base64Url.EncodeToString(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{updatedAt.UtcTicks}.{id:N}")));
+
+    public static (DateTimeOffset UpdatedAt, Guid Id) Decode(string cursor) =>
+        TryDecode(cursor, out var position) ? position : throw new FormatException("Not a queue cursor.");
+
+    public static bool TryDecode(string cursor, out (DateTimeOffset UpdatedAt, Guid Id) position)
+    {
+        position = default;
+        if (cursor.Length > 100 || !Base64Url.IsValid(cursor)) return false;
+        var parts = Encoding.ASCII.GetString(Base64Url.DecodeFromChars(cursor)).Split('.');
+        if (parts.Length != 2
+            || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+            || ticks < DateTimeOffset.MinValue.UtcTicks || ticks > DateTimeOffset.MaxValue.UtcTicks
+            || !Guid.TryParseExact(parts[1], "N", out var id)) return false;
+        position = (new DateTimeOffset(ticks, TimeSpan.Zero), id);
+        return true;
+    }
+}
