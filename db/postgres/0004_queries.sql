@@ -11,7 +11,3 @@ CREATE INDEX ix_cases_open_state    ON cases (state, updated_at, id)       WHERE
 CREATE INDEX ix_cases_escalated     ON cases (updated_at, id)              WHERE state_kind <> 'final' AND (escalation_tier > 0 OR state = 'escalated');
 -- Closed cases too (the queue's "include closed"): newest first over everything.
 CREATE INDEX ix_cases_recent        ON cases (updated_at, id);
-
--- 0001 made the timeline's instant text on PostgreSQL (SQLite stores instants as text; PostgreSQL uses timestamptz
--- everywhere else). Timeline readers expect an instant.
-ALTER TABLE case_events ALTER COLUMN at TYPE timestamptz USING at::timestamptz;

@@ -23,6 +23,9 @@ public static class CommandLine
                                                              (default: the configured workflows directory)
           PosSupport.Web workflows diagram ID [--version N]  print a workflow's Mermaid state diagram
                                                              (default: its newest version)
+          PosSupport.Web workflows migrate ID --to VERSION --map OLD=NEW[,OLD=NEW...] [--dry-run]
+                                                             move the open cases of workflow ID to VERSION, mapping
+                                                             their states; --dry-run lists what would move
           PosSupport.Web --help                              show this text
 
         With dotnet run, verbs go after --: dotnet run --project src/PosSupport.Web -- migrate
@@ -45,6 +48,8 @@ public static class CommandLine
         }
         return args[0] switch
         {
+            "workflows" when args.Length > 1 && args[1] == "migrate" =>
+                await WorkflowsMigrateCommand.RunAsync(args[2..], configuration, output, error).ConfigureAwait(false),
             "workflows" => WorkflowsCommands.Run(args[1..], WorkflowsDirectory.From(configuration), output, error),
             "migrate" when args.Length == 1 => await CaseStoreCommands.MigrateAsync(configuration, output, error).ConfigureAwait(false),
             "seed-demo" when args.Length == 1 => await CaseStoreCommands.SeedDemoAsync(configuration, output, error).ConfigureAwait(false),

@@ -13,12 +13,6 @@ namespace PosSupport.Web.Cli;
 /// </summary>
 public static class WorkflowsMigrateCommand
 {
-    public const string Usage = """
-          PosSupport.Web workflows migrate ID --to VERSION --map OLD=NEW[,OLD=NEW...] [--dry-run]
-                                                             move the open cases of workflow ID to VERSION, mapping
-                                                             their states; --dry-run lists what would move
-        """;
-
     public static async Task<int> RunAsync(string[] args, IConfiguration configuration, TextWriter output, TextWriter error)
     {
         ArgumentNullException.ThrowIfNull(output);

@@ -42,26 +42,15 @@ public static class TestDataQueries
         return new TestData.MerchantSetup(merchantId, deviceId, serial, contractId);
     }
 
-    /// <summary>A registered chat channel client, as the caller it speaks as.</summary>
-    public static async Task<Caller> ChannelAsync(this SliceFixture fixture)
-    {
-        var channel = Caller.Channel(Guid.NewGuid());
-        await fixture.WithConnectionAsync(c => c.ExecuteAsync(
-            "INSERT INTO api_clients (id, name, role, key_hash, created_at) VALUES (@id, @name, 'channel', @hash, @now)",
-            new { id = channel.ChannelClientId, name = "wechat-" + channel.Id, hash = channel.Id, now = SliceFixture.Start }));
-        return channel;
-    }
-
     /// <summary>A data-fee case: with a contract on file it waits on the merchant's evidence, without one it stays gathering the contract.</summary>
     public static Task<OpenCase.Result> OpenDataFeeAsync(this SliceFixture fixture, Guid merchantId, Caller caller, string? deviceSerial = null) =>
         fixture.SendAsync(new OpenCase.Command("data-fee-cancellation", merchantId, "流量费被扣了36元", caller, DeviceSerial: deviceSerial,
             ClaimAmountFen: 3_600, ClaimChargedOn: new DateOnly(2026, 11, 1)));
 
     public static Task<OpenCase.Result> OpenFeeRateAsync(this SliceFixture fixture, Guid merchantId, Caller caller) =>
-        fixture.SendAsync(new OpenCase.Command("fee-rate-dispute", merchantId, "费率不对", caller, ClaimChargedRateBp: 60));
+        fixture.SendAsync(new OpenCase.Command("fee-rate-dispute", merchantId, "费率不对", caller, ClaimChargedRateBp: 60, ClaimAmountFen: 5_500));
 
-    public static Task<FireTrigger.Result> FireAsync(this SliceFixture fixture, Guid caseId, string trigger, Caller caller) =>
-        fixture.SendAsync(new FireTrigger.Command(caseId, trigger, NoInputs, caller));
+
 
     /// <summary>Sets the assignee directly (set-up only: the row's version and timestamps stay as they are).</summary>
     public static Task AssignAsync(this SliceFixture fixture, Guid caseId, Guid? userId) =>
