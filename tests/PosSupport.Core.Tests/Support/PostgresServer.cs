@@ -34,6 +34,21 @@ public sealed class PostgresServer
             $"-D {_directory}/data -l {_directory}/server.log -w -t 60 -o \"-p {_port} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200\" start",
             asRoot);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(asRoot);
+        StartWatchdog(asRoot);
+    }
+
+    // The test host is not always given the chance to run ProcessExit (the runner may end it), so a small detached
+    // shell waits for this process to go and then stops the cluster and deletes its directory, however the run ended.
+    private void StartWatchdog(bool asRoot)
+    {
+        var stop = $"{Path.Combine(BinDirectory, "pg_ctl")} -D {_directory}/data -m immediate -w stop";
+        if (asRoot) stop = $"runuser -u postgres -- {stop}";
+        var script = $"while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf {_directory}";
+        var info = new ProcessStartInfo("setsid", ["bash", "-c", script])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+        };
+        using var watchdog = Process.Start(info) ?? throw new InvalidOperationException("Could not start the PostgreSQL watchdog.");
     }
 
     public string ConnectionString(string database) =>
