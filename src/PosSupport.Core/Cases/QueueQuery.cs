@@ -28,6 +28,7 @@ public static class QueueQuery
     /// <param name="Search">Part of a case number, merchant name or device serial number, or the merchant phone's last 4 digits.</param>
     /// <param name="Cursor">The previous page's <see cref="Result.NextCursor"/>.</param>
     /// <param name="MyUserId">Whose cases <see cref="QueueCounts.Mine"/> counts; by default the caller's.</param>
+    /// <param name="Priority"><c>low</c>, <c>normal</c>, <c>high</c> or <c>urgent</c>.</param>
     public sealed record Query(
         Caller Caller,
         string? State = null,
@@ -39,7 +40,8 @@ public static class QueueQuery
         string? Search = null,
         string? Cursor = null,
         int PageSize = DefaultPageSize,
-        Guid? MyUserId = null) : IQuery<Result>;
+        Guid? MyUserId = null,
+        string? Priority = null) : IQuery<Result>;
 
     public sealed class Validator : AbstractValidator<Query>
     {
@@ -54,6 +56,8 @@ public static class QueueQuery
             RuleFor(q => q.Cursor).Must(c => c is null || QueueCursor.TryDecode(c, out _)).WithMessage("This is not a cursor of the queue.");
             RuleFor(q => q.PageSize).InclusiveBetween(1, MaxPageSize);
             RuleFor(q => q.MyUserId).NotEqual(Guid.Empty);
+            RuleFor(q => q.Priority).Must(p => p is null or "low" or "normal" or "high" or "urgent")
+                .WithMessage("Priority must be low, normal, high or urgent.");
         }
     }
 
@@ -91,6 +95,7 @@ public static class QueueQuery
         if (query.OpenOnly) where.Add(Open);
         if (query.State is { } state) { where.Add("c.state = @state"); parameters.Add("state", state); }
         if (query.Type is { } type) { where.Add("c.workflow_id = @type"); parameters.Add("type", type); }
+        if (query.Priority is { } priority) { where.Add("c.priority = @priority"); parameters.Add("priority", priority); }
         if (query.Assignee == Unassigned) where.Add("c.assignee_id IS NULL");
         else if (query.Assignee is { } assignee) { where.Add("c.assignee_id = @assignee"); parameters.Add("assignee", Guid.Parse(assignee)); }
         if (query.WaitingOnMerchant) where.Add("c.state_kind = 'waiting-on-merchant'");

@@ -16,6 +16,16 @@ public static class DemoData
 {
     public const int Seed = 20261123;
 
+    /// <summary>
+    /// The password of the demo's dashboard users, stated in the README and repeated in the start-up log. The users who
+    /// can sign in are <see cref="SignInLogins"/>; the other staff have no password. Real deployments create their
+    /// users with the <c>users create</c> verb and have no default password.
+    /// </summary>
+    public const string Password = "possupport-demo";
+
+    /// <summary>The demo users who sign in with <see cref="Password"/>: a billing agent, the supervisor and the administrator.</summary>
+    public static readonly IReadOnlyList<string> SignInLogins = ["agent", "supervisor", "admin"];
+
     /// <param name="Seeded">False when the database already held this demo data: nothing was written.</param>
     public sealed record Result(bool Seeded, int Merchants, int Cases, DateTimeOffset SeededAt);
 
@@ -30,6 +40,16 @@ public static class DemoData
                         THEN 0 ELSE 1 END
             """;
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) == 1;
+    }
+
+    /// <summary>True when the database holds this demo data set (and so its users who sign in with <see cref="Password"/>).</summary>
+    public static async Task<bool> IsSeededAsync(CaseDatabase database, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM demo_seeds WHERE seed = {Seed}";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) > 0;
     }
 
     /// <summary>
@@ -78,9 +98,13 @@ public static class DemoData
     private static async Task InsertReferenceDataAsync(CaseSession session, DemoWorld world, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await session.ExecuteAsync("""
-            INSERT INTO users (id, login, display_name, role, skill_group, away, created_at)
-            VALUES (@Id, @Login, @DisplayName, @Role, @SkillGroup, @Away, @now)
-            """, world.Users.Select(u => new { u.Id, u.Login, u.DisplayName, u.Role, u.SkillGroup, u.Away, now }).ToList(), cancellationToken)
+            INSERT INTO users (id, login, display_name, role, skill_group, away, password_hash, created_at)
+            VALUES (@Id, @Login, @DisplayName, @Role, @SkillGroup, @Away, @passwordHash, @now)
+            """, world.Users.Select(u => new
+            {
+                u.Id, u.Login, u.DisplayName, u.Role, u.SkillGroup, u.Away,
+                passwordHash = SignInLogins.Contains(u.Login) ? Users.Passwords.Hash(u.Login, Password) : null, now,
+            }).ToList(), cancellationToken)
             .ConfigureAwait(false);
         // Channel clients without a usable key: the stored value is not a hash of anything, so nobody can sign in as them.
         await session.ExecuteAsync("""

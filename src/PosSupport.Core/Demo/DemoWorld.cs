@@ -96,8 +96,8 @@ internal sealed class DemoWorld
         Users =
         [
             User("zhang.min", "张敏", "agent", "device"), User("wang.qiang", "王强", "agent", "device"), User("liu.yang", "刘洋", "agent", "device"),
-            User("chen.jing", "陈静", "agent", "billing"), User("zhao.lei", "赵磊", "agent", "billing"), User("sun.li", "孙丽", "agent", "billing", away: true),
-            User("li.hua", "李华", "supervisor", null), User("admin", "系统管理员", "admin", null),
+            User("agent", "陈静", "agent", "billing"), User("zhao.lei", "赵磊", "agent", "billing"), User("sun.li", "孙丽", "agent", "billing", away: true),
+            User("supervisor", "李华", "supervisor", null), User("admin", "系统管理员", "admin", null),
         ];
         Channels = [new(NewId(), "wechat-service-account", "wx"), new(NewId(), "merchant-app", "app"), new(NewId(), "chatbot", "bot")];
         Merchants = Shops.Select(Merchant).ToList();

@@ -26,6 +26,9 @@ public static class CommandLine
           PosSupport.Web workflows migrate ID --to VERSION --map OLD=NEW[,OLD=NEW...] [--dry-run]
                                                              move the open cases of workflow ID to VERSION, mapping
                                                              their states; --dry-run lists what would move
+          PosSupport.Web users create LOGIN --role agent|supervisor|admin [--name NAME] [--skill-group device|billing]
+                                                             create a dashboard user; the password is read from
+                                                             standard input (first line)
           PosSupport.Web --help                              show this text
 
         With dotnet run, verbs go after --: dotnet run --project src/PosSupport.Web -- migrate
@@ -37,7 +40,7 @@ public static class CommandLine
         args.Length > 0 && (IsHelp(args[0]) || (!args[0].StartsWith('-') && !args[0].Contains('=', StringComparison.Ordinal)));
 
     /// <summary>Runs the verb in <paramref name="args"/>; settings (workflows directory, database) come from <paramref name="configuration"/>.</summary>
-    public static async Task<int> RunAsync(string[] args, IConfiguration configuration, TextWriter output, TextWriter error)
+    public static async Task<int> RunAsync(string[] args, IConfiguration configuration, TextWriter output, TextWriter error, TextReader? input = null)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
@@ -51,6 +54,7 @@ public static class CommandLine
             "workflows" when args.Length > 1 && args[1] == "migrate" =>
                 await WorkflowsMigrateCommand.RunAsync(args[2..], configuration, output, error).ConfigureAwait(false),
             "workflows" => WorkflowsCommands.Run(args[1..], WorkflowsDirectory.From(configuration), output, error),
+            "users" => await UsersCommands.RunAsync(args[1..], configuration, input ?? Console.In, output, error).ConfigureAwait(false),
             "migrate" when args.Length == 1 => await CaseStoreCommands.MigrateAsync(configuration, output, error).ConfigureAwait(false),
             "seed-demo" when args.Length == 1 => await CaseStoreCommands.SeedDemoAsync(configuration, output, error).ConfigureAwait(false),
             "migrate" or "seed-demo" => UsageFailure(error, $"'{args[0]}' takes no arguments."),

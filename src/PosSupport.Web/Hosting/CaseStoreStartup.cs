@@ -28,10 +28,15 @@ public static partial class CaseStoreStartup
             || !await DemoData.IsEmptyAsync(database, cancellationToken).ConfigureAwait(false))
         {
             Ready(logger, where);
-            return true;
         }
-        var seeded = await DemoData.SeedAsync(services, cancellationToken).ConfigureAwait(false);
-        DemoSeeded(logger, seeded.Merchants, seeded.Cases, where);
+        else
+        {
+            var seeded = await DemoData.SeedAsync(services, cancellationToken).ConfigureAwait(false);
+            DemoSeeded(logger, seeded.Merchants, seeded.Cases, where);
+        }
+        // The demo's sign-in is repeated at every start, so whoever runs it finds it in the log.
+        if (await DemoData.IsSeededAsync(database, cancellationToken).ConfigureAwait(false))
+            DemoSignIn(logger, string.Join(", ", DemoData.SignInLogins), DemoData.Password);
         return true;
     }
 
@@ -84,6 +89,9 @@ public static partial class CaseStoreStartup
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Case store ready: {Database}")]
     private static partial void Ready(ILogger logger, string database);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Demo data: sign in to the dashboard as {Logins} with the demo password '{Password}'. Not for production.")]
+    private static partial void DemoSignIn(ILogger logger, string logins, string password);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "First start of an empty database: seeded the demo data ({Merchants} merchants, {Cases} cases) into the {Database}")]
     private static partial void DemoSeeded(ILogger logger, int merchants, int cases, string database);

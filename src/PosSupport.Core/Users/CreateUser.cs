@@ -1,0 +1,56 @@
+using FluentValidation;
+using MediatR;
+using PosSupport.Core.Pipeline;
+
+namespace PosSupport.Core.Users;
+
+/// <summary>Creates a dashboard user (agent, supervisor or admin) with a password; only the password's hash is stored.</summary>
+public static class CreateUser
+{
+    public static readonly IReadOnlyList<string> Roles = ["agent", "supervisor", "admin"];
+
+    /// <param name="SkillGroup">For agents: <c>device</c> or <c>billing</c> (which new cases they are given), or none.</param>
+    public sealed record Command(string Login, string DisplayName, string Role, string Password, Caller Caller, string? SkillGroup = null)
+        : ICommand<Result>;
+
+    public sealed class Validator : AbstractValidator<Command>
+    {
+        public Validator()
+        {
+            RuleFor(c => c.Login).NotEmpty().MaximumLength(100).Matches("^[a-z0-9][a-z0-9._-]*$")
+                .WithMessage("A login is lower-case letters, digits, '.', '_' or '-', starting with a letter or digit.");
+            RuleFor(c => c.DisplayName).NotEmpty().MaximumLength(100);
+            RuleFor(c => c.Role).Must(r => Roles.Contains(r)).WithMessage("The role is agent, supervisor or admin.");
+            RuleFor(c => c.Password).NotEmpty().WithMessage($"The password must have at least {Passwords.MinimumLength} characters.")
+                .MinimumLength(Passwords.MinimumLength).WithMessage($"The password must have at least {Passwords.MinimumLength} characters.")
+                .MaximumLength(Passwords.MaximumLength);
+            RuleFor(c => c.SkillGroup).Must(g => g is null or "device" or "billing").WithMessage("The skill group is device or billing.");
+            RuleFor(c => c.Caller).NotNull();
+        }
+    }
+
+    public sealed record Result(Guid Id, string Login, string Role);
+
+    public sealed class Handler(CaseSession session, TimeProvider clock) : IRequestHandler<Command, Result>
+    {
+        public async Task<Result> Handle(Command request, CancellationToken cancellationToken)
+        {
+            ArgumentNullException.ThrowIfNull(request);
+            if (request.Caller.Actor is not (Workflows.Actor.System or Workflows.Actor.Supervisor))
+                throw new ForbiddenException("Only an administrator creates users.");
+            var taken = await session.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM users WHERE login = @Login", request, cancellationToken)
+                .ConfigureAwait(false);
+            if (taken > 0) throw new ConflictException($"A user with login '{request.Login}' already exists.");
+            var id = Guid.NewGuid();
+            await session.ExecuteAsync("""
+                INSERT INTO users (id, login, display_name, role, skill_group, away, password_hash, created_at)
+                VALUES (@id, @Login, @DisplayName, @Role, @SkillGroup, @away, @hash, @now)
+                """, new
+            {
+                id, request.Login, request.DisplayName, request.Role, SkillGroup = request.Role == "agent" ? request.SkillGroup : null, away = false,
+                hash = Passwords.Hash(request.Login, request.Password), now = clock.GetUtcNow(),
+            }, cancellationToken).ConfigureAwait(false);
+            return new Result(id, request.Login, request.Role);
+        }
+    }
+}

@@ -1,0 +1,284 @@
+using System.Globalization;
+using System.Text.Json;
+using PosSupport.Core.Workflows;
+
+namespace PosSupport.Web.Dashboard;
+
+/// <summary>
+/// Every label of the dashboard, in English and Simplified Chinese, as <see cref="LocalizedText"/> like the workflows'
+/// titles; each property gives the text of the current UI culture (set per request from the culture cookie or the
+/// browser's languages).
+/// </summary>
+public static class Ui
+{
+    private static string L(string en, string zhCn) => new LocalizedText(en, zhCn).For(CultureInfo.CurrentUICulture);
+
+    public static string T(LocalizedText? text) => text?.For(CultureInfo.CurrentUICulture) ?? "";
+
+    public static bool IsChinese => CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "zh";
+
+    // Shell
+    public static string Product => L("PosSupport", "POS 客服工作台");
+    public static string Queues => L("Queues", "队列");
+    public static string NewCase => L("New case", "新建工单");
+    public static string SignOut => L("Sign out", "退出登录");
+    public static string Language => L("Language", "语言");
+    public static string SkipToContent => L("Skip to content", "跳到正文");
+    public static string RoleName(string role) => role switch
+    {
+        "agent" => L("Agent", "客服"),
+        "supervisor" => L("Supervisor", "主管"),
+        "admin" => L("Administrator", "管理员"),
+        _ => role,
+    };
+    public static string NotFoundTitle => L("Page not found", "页面不存在");
+    public static string NotFoundText => L("There is nothing at this address.", "此地址没有内容。");
+    public static string BackToQueues => L("Back to the queues", "返回队列");
+    public static string DeniedTitle => L("Not allowed", "无权访问");
+    public static string DeniedText => L("Your role may not open this page.", "您的角色无权打开此页面。");
+    public static string ErrorReload => L("Something went wrong. Reload the page to continue.", "出现错误，请刷新页面后继续。");
+    public static string Reload => L("Reload", "刷新");
+
+    // Sign-in
+    public static string SignIn => L("Sign in", "登录");
+    public static string SignInTitle => L("Sign in to PosSupport", "登录 POS 客服工作台");
+    public static string Login => L("Login", "账号");
+    public static string Password => L("Password", "密码");
+    public static string SignInFailed => L("The login or password is wrong.", "账号或密码错误。");
+    public static string SignInMissing => L("Enter your login and password.", "请输入账号和密码。");
+    public static string SignInLocked => L("Too many wrong passwords: this account is locked for 15 minutes.", "密码错误次数过多，账号已锁定 15 分钟。");
+
+    // Queues
+    public static string MyCases => L("My cases", "我的工单");
+    public static string Unassigned => L("Unassigned", "待分配");
+    public static string WaitingOnMerchant => L("Waiting on merchant", "等待商户");
+    public static string Escalated => L("Escalated", "已升级");
+    public static string AllOpen => L("All open", "全部未关闭");
+    public static string All => L("All", "全部");
+    public static string Search => L("Search", "搜索");
+    public static string SearchHint => L("Case number, merchant, serial number or last 4 of phone", "工单号、商户、序列号或手机号后四位");
+    public static string Type => L("Type", "类型");
+    public static string State => L("State", "状态");
+    public static string Priority => L("Priority", "优先级");
+    public static string Assignee => L("Assignee", "处理人");
+    public static string AnyType => L("Any type", "全部类型");
+    public static string AnyState => L("Any state", "全部状态");
+    public static string AnyPriority => L("Any priority", "全部优先级");
+    public static string Anyone => L("Anyone", "全部人员");
+    public static string Nobody => L("Nobody (unassigned)", "无人（待分配）");
+    public static string IncludeClosed => L("Include closed", "包含已关闭");
+    public static string ClearFilters => L("Clear filters", "清除筛选");
+    public static string Case => L("Case", "工单");
+    public static string Merchant => L("Merchant", "商户");
+    public static string Updated => L("Updated", "更新时间");
+    public static string Opened => L("Opened", "创建时间");
+    public static string NoCases => L("No cases match.", "没有符合条件的工单。");
+    public static string NextPage => L("Next page", "下一页");
+    public static string FirstPage => L("First page", "第一页");
+    public static string Refresh => L("Refresh", "刷新");
+    public static string PriorityName(string priority) => priority switch
+    {
+        "low" => L("Low", "低"),
+        "normal" => L("Normal", "普通"),
+        "high" => L("High", "高"),
+        "urgent" => L("Urgent", "紧急"),
+        _ => priority,
+    };
+    public static string EscalationTier(int tier) => L($"Tier {tier}", $"{tier} 级");
+
+    // Case page
+    public static string Outcome => L("Outcome", "结果");
+    public static string Device => L("Device", "机具");
+    public static string Contract => L("Contract", "合同");
+    public static string Evidence => L("Evidence", "证据材料");
+    public static string Offers => L("Offers", "方案");
+    public static string Timeline => L("Timeline", "时间线");
+    public static string Actions => L("Actions", "操作");
+    public static string Workflow => L("Workflow", "流程");
+    public static string Description => L("Description", "问题描述");
+    public static string Claim => L("Claim", "诉求");
+    public static string AmountCharged => L("Amount charged", "扣费金额");
+    public static string ChargedOn => L("Charged on", "扣费日期");
+    public static string RateCharged => L("Rate charged", "实收费率");
+    public static string Category => L("Category", "行业类别");
+    public static string Phone => L("Phone", "手机号");
+    public static string SerialNumber => L("Serial number", "序列号");
+    public static string Model => L("Model", "型号");
+    public static string ActivatedOn => L("Activated on", "激活日期");
+    public static string DeviceStatus => L("Status", "状态");
+    public static string NoDevice => L("No device on this case.", "此工单未关联机具。");
+    public static string NoContract => L("The contract terms are not on the case yet.", "合同条款尚未调取。");
+    public static string FeeRate => L("Fee rate", "手续费率");
+    public static string DataFeeClause => L("Data-fee clause", "流量费条款");
+    public static string DataFee => L("Data fee", "流量费");
+    public static string FreeDays => L("Free period", "免费期");
+    public static string WaiverVolume => L("Waived above yearly volume", "年交易额免收门槛");
+    public static string RefundWindow => L("Refund window", "退款期限");
+    public static string FeeNotice => L("Fee notice given", "已告知收费");
+    public static string Warranty => L("Warranty", "保修期");
+    public static string Deposit => L("Deposit", "押金");
+    public static string ReplacementFee => L("Replacement fee", "换机费");
+    public static string Leased => L("Leased", "租用");
+    public static string Yes => L("Yes", "是");
+    public static string No => L("No", "否");
+    public static string None => L("None", "无");
+    public static string Days(int days) => L($"{days} days", $"{days} 天");
+    public static string Months(int months) => L($"{months} months", $"{months} 个月");
+    public static string PerMonths(int months) => L($"every {months} months", $"每 {months} 个月");
+    public static string Paid => L("paid", "已付");
+    public static string Unpaid => L("not paid", "未付");
+    public static string AssignedTo => L("Assigned to", "处理人");
+    public static string TakeCase => L("Take", "领取");
+    public static string Assign => L("Assign", "分配");
+    public static string AssignTo => L("Assign to", "分配给");
+    public static string Unassign => L("Return to unassigned", "退回待分配");
+    public static string NoActions => L("No actions are open to you in this state.", "当前状态下您没有可执行的操作。");
+    public static string Cancel => L("Cancel", "取消");
+    public static string Confirm => L("Confirm", "确认");
+    public static string Required => L("Required", "必填");
+    public static string Done => L("Done.", "已完成。");
+    public static string ConflictMessage => L("Someone else changed this case while you were working on it. It has been reloaded: check it and try again.",
+        "您处理期间此工单已被他人修改，已重新加载，请核对后重试。");
+    public static string NotAllowed => L("Not allowed", "不允许");
+    public static string FollowUps => L("Follow-ups due", "待执行跟进");
+    public static string Due => L("Due", "到期");
+    public static string Requested => L("Requested", "已索取");
+    public static string Received => L("Received", "已收到");
+    public static string Accepted => L("Accepted", "已接受");
+    public static string Rejected => L("Rejected", "已退回");
+    public static string RequiredNow => L("Required now", "当前必需");
+    public static string Accept => L("Accept", "接受");
+    public static string Reject => L("Reject", "退回");
+    public static string RejectReason => L("Why is it rejected? The merchant reads this.", "退回原因（商户可见）");
+    public static string Download => L("Download", "下载");
+    public static string Upload => L("Upload for the merchant", "代商户上传");
+    public static string EvidenceType => L("Evidence type", "材料类型");
+    public static string ChooseFile => L("Choose file", "选择文件");
+    public static string NoEvidence => L("No evidence requested or received yet.", "尚未索取或收到材料。");
+    public static string ProposeOffer => L("Propose an offer", "提出方案");
+    public static string OfferKind => L("Kind", "方案类型");
+    public static string Amount => L("Amount", "金额");
+    public static string FinalOffer => L("Final offer", "最终方案");
+    public static string Expires => L("Expires", "过期时间");
+    public static string Approve => L("Approve", "批准");
+    public static string Decline => L("Decline", "驳回");
+    public static string NoOffers => L("No offers yet.", "暂无方案。");
+    public static string AwaitsApproval => L("Waits for a supervisor's approval", "等待主管批准");
+    public static string OfferStatus(string status) => status switch
+    {
+        "awaiting-approval" => L("Awaiting approval", "待批准"),
+        "open" => L("Open", "待商户答复"),
+        "accepted" => L("Accepted", "已接受"),
+        "rejected" => L("Rejected", "已拒绝"),
+        "countered" => L("Countered", "已还价"),
+        "expired" => L("Expired", "已过期"),
+        "withdrawn" => L("Withdrawn", "已撤回"),
+        "declined" => L("Declined by supervisor", "主管已驳回"),
+        _ => status,
+    };
+    public static string EvidenceStatus(string status) => status switch
+    {
+        "requested" => Requested,
+        "received" => Received,
+        "accepted" => Accepted,
+        "rejected" => Rejected,
+        _ => status,
+    };
+    public static string Reply => L("Reply to merchant", "回复商户");
+    public static string InternalNote => L("Internal note", "内部备注");
+    public static string Send => L("Send", "发送");
+    public static string AddNote => L("Add note", "添加备注");
+    public static string CannedReply => L("Canned reply", "常用回复");
+    public static string MessageText => L("Message", "内容");
+    public static string MerchantSees => L("The merchant sees this message.", "商户将看到此消息。");
+    public static string OnlyStaff => L("Only staff see internal notes.", "内部备注仅员工可见。");
+    public static string ShowAll => L("Everything", "全部");
+    public static string ShowMessages => L("Messages", "消息");
+    public static string ShowNotes => L("Notes", "备注");
+    public static string ShowSystem => L("System events", "系统事件");
+    public static string CurrentState => L("Current state", "当前状态");
+    public static string StatesOfWorkflow => L("States of this workflow", "此流程的状态");
+    public static string DiagramSource => L("Mermaid source", "Mermaid 源码");
+    public static string Internal => L("internal", "内部");
+    public static string ByActor(string actor) => actor switch
+    {
+        "customer" => L("Merchant", "商户"),
+        "agent" => L("Agent", "客服"),
+        "supervisor" => L("Supervisor", "主管"),
+        "system" => L("System", "系统"),
+        _ => actor,
+    };
+
+    // New case
+    public static string FindMerchant => L("Find the merchant", "查找商户");
+    public static string FindMerchantHint => L("Name, device serial number or last 4 of phone", "名称、机具序列号或手机号后四位");
+    public static string NoMerchants => L("No merchant matches.", "没有匹配的商户。");
+    public static string Choose => L("Choose", "选择");
+    public static string Change => L("Change", "更换");
+    public static string OpenCase => L("Open case", "创建工单");
+    public static string CaseType => L("Case type", "工单类型");
+    public static string AmountYuan => L("Amount (¥)", "金额（元）");
+    public static string RatePercent => L("Rate charged (%)", "实收费率（%）");
+    public static string OverchargedYuan => L("Amount overcharged (¥)", "多收金额（元）");
+    public static string DeviceForCase => L("Device", "机具");
+    public static string NoDeviceChoice => L("No device", "不关联机具");
+
+    // Canned replies (sent as written; the merchant's language is shown beside them).
+    public static IReadOnlyList<(string Key, LocalizedText Text)> CannedReplies { get; } =
+    [
+        ("received", new LocalizedText("We have received your request and are looking into it. We will get back to you soon.",
+            "您好，我们已收到您的诉求，正在核实处理，稍后会尽快回复您。")),
+        ("evidence", new LocalizedText("To continue, please send us the documents we asked for through the app or the WeChat service account.",
+            "为继续处理，请通过 App 或微信服务号上传我们所需的材料。")),
+        ("checking-contract", new LocalizedText("We are checking the terms of your service agreement and will come back with an answer.",
+            "我们正在核对您的服务协议条款，核实后会给您答复。")),
+        ("thanks", new LocalizedText("Thank you for your patience. Is there anything else we can help you with?",
+            "感谢您的耐心等待，请问还有其他可以帮您的吗？")),
+    ];
+
+    public static string CannedTitle(string key) => key switch
+    {
+        "received" => L("Request received", "已收到诉求"),
+        "evidence" => L("Please send documents", "请提交材料"),
+        "checking-contract" => L("Checking the contract", "核对合同"),
+        "thanks" => L("Thank you", "感谢"),
+        _ => key,
+    };
+
+    /// <summary>What happened, for a timeline event kind.</summary>
+    public static string EventTitle(string kind) => kind switch
+    {
+        "opened" => L("Case opened", "工单已创建"),
+        "transition" => L("State changed", "状态变更"),
+        "message" => L("Message", "消息"),
+        "message-queued" => L("Message sent", "已发送消息"),
+        "note" => L("Internal note", "内部备注"),
+        "assigned" => L("Assigned", "已分配"),
+        "unassigned" => L("Returned to the unassigned queue", "已退回待分配队列"),
+        "escalation" => L("Escalated", "已升级"),
+        "evidence-requested" => L("Evidence requested", "已索取材料"),
+        "evidence-received" => L("Evidence received", "已收到材料"),
+        "evidence-accepted" => L("Evidence accepted", "材料已接受"),
+        "evidence-rejected" => L("Evidence rejected", "材料已退回"),
+        "offer-proposed" => L("Offer proposed", "已提出方案"),
+        "offer-approved" => L("Offer approved", "方案已批准"),
+        "offer-declined" => L("Offer declined by supervisor", "方案被主管驳回"),
+        "offer-answered" => L("Merchant answered the offer", "商户已答复方案"),
+        "offer-withdrawn" => L("Offer withdrawn", "方案已撤回"),
+        "contract-captured" => L("Contract terms looked up", "已调取合同条款"),
+        "contract-missing" => L("No contract on file", "未找到合同"),
+        "refund-instructed" => L("Refund instructed", "已通知财务退款"),
+        "replacement-bound" => L("Replacement bound", "新机具已绑定"),
+        "replacement-serial-missing" => L("Replacement serial missing", "缺少新机具序列号"),
+        "linked-case-opened" => L("Linked case opened", "已创建关联工单"),
+        "linked-from-case" => L("Opened from another case", "由其他工单创建"),
+        "workflow-migrated" => L("Moved to a new workflow version", "已迁移到新流程版本"),
+        _ => kind,
+    };
+
+    /// <summary>A <see cref="LocalizedText"/> stored in an event's JSON (<c>{"en": ..., "zhCn": ...}</c>).</summary>
+    public static string T(JsonElement text) =>
+        text.ValueKind == JsonValueKind.Object && text.TryGetProperty("en", out var en) && text.TryGetProperty("zhCn", out var zh)
+            ? T(new LocalizedText(en.GetString() ?? "", zh.GetString() ?? ""))
+            : text.ValueKind == JsonValueKind.String ? text.GetString() ?? "" : "";
+}

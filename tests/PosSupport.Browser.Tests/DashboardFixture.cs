@@ -1,0 +1,67 @@
+using Microsoft.Playwright;
+using PosSupport.Web.Tests;
+
+namespace PosSupport.Browser.Tests;
+
+/// <summary>
+/// The real app on Kestrel with a fresh SQLite database holding the demo data (its users sign in with the demo password),
+/// and one headless Debian Chromium. Each test opens its own browser context and disposes it: a context left open keeps
+/// its Blazor circuit, and the host would wait for it at shutdown.
+/// </summary>
+public sealed class DashboardFixture : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+    public const string DemoPassword = "possupport-demo";
+
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public ApiHost Host { get; } = new();
+
+    public Uri Address => Host.Address;
+
+    public IBrowser Browser => _browser ?? throw new InvalidOperationException("The browser is not started.");
+
+    public static string ScreenshotDirectory { get; } =
+        Environment.GetEnvironmentVariable("POSSUPPORT_SCREENSHOTS") is { Length: > 0 } configured
+            ? configured
+            : Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    /// <summary>A new context (own cookies) at 1280×800 in <paramref name="locale"/>; dispose it at the end of the test.</summary>
+    public async Task<IBrowserContext> NewContextAsync(string locale = "en-US")
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = Address.ToString().TrimEnd('/'),
+            Locale = locale,
+            ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+        });
+        context.SetDefaultTimeout(15_000);
+        return context;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null) await _browser.DisposeAsync();
+        _playwright?.Dispose();
+        await Host.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SharedDashboard : ICollectionFixture<DashboardFixture>
+{
+    public const string Name = "dashboard";
+}

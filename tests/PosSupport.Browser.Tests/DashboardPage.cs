@@ -1,0 +1,35 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Playwright;
+
+namespace PosSupport.Browser.Tests;
+
+/// <summary>What every browser test does: sign in, wait for the interactive page, and keep a screenshot.</summary>
+public static class DashboardPage
+{
+    public static async Task SignInAsync(IPage page, string login, string password = DashboardFixture.DemoPassword, string path = "/")
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        await page.GotoAsync(path);
+        await page.Locator("#login").FillAsync(login);
+        await page.Locator("#password").FillAsync(password);
+        await page.GetByTestId("signin-submit").ClickAsync();
+    }
+
+    /// <summary>Waits until the page's Blazor circuit is connected, so clicks reach the server.</summary>
+    public static async Task WaitInteractiveAsync(IPage page)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        await page.WaitForFunctionAsync("() => window.Blazor !== undefined && document.querySelector('[data-testid=\"interactive\"]') !== null");
+    }
+
+    /// <summary>Saves a full-page screenshot named after the test into <see cref="DashboardFixture.ScreenshotDirectory"/>.</summary>
+    public static async Task<string> ScreenshotAsync(IPage page, [CallerMemberName] string name = "")
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        Directory.CreateDirectory(DashboardFixture.ScreenshotDirectory);
+        var path = Path.Combine(DashboardFixture.ScreenshotDirectory, name + ".png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        Assert.True(new FileInfo(path).Length > 0, $"The screenshot {path} is empty.");
+        return path;
+    }
+}
