@@ -16,7 +16,13 @@ public sealed class DashboardFixture : IAsyncLifetime
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
-    public ApiHost Host { get; } = new();
+    private readonly TemporaryDirectory _data = TemporaryDirectory.Create();
+
+    public DashboardFixture() =>
+        // A small offer authority (¥50.00) so that an agent's offer on a demo data-fee claim can exceed it.
+        Host = ApiHost.On(_data.Path, new Dictionary<string, string> { ["PosSupport:AgentOfferAuthorityFen"] = "5000" });
+
+    public ApiHost Host { get; }
 
     public Uri Address => Host.Address;
 
@@ -57,6 +63,7 @@ public sealed class DashboardFixture : IAsyncLifetime
         if (_browser is not null) await _browser.DisposeAsync();
         _playwright?.Dispose();
         await Host.DisposeAsync();
+        _data.Dispose();
     }
 }
 

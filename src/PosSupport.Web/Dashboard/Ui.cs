@@ -154,6 +154,7 @@ public static class Ui
     public static string Upload => L("Upload for the merchant", "代商户上传");
     public static string EvidenceType => L("Evidence type", "材料类型");
     public static string ChooseFile => L("Choose file", "选择文件");
+    public static string FileTooLarge(long maxBytes) => L($"The file is larger than {maxBytes / 1024 / 1024} MB.", $"文件超过 {maxBytes / 1024 / 1024} MB。");
     public static string NoEvidence => L("No evidence requested or received yet.", "尚未索取或收到材料。");
     public static string ProposeOffer => L("Propose an offer", "提出方案");
     public static string OfferKind => L("Kind", "方案类型");

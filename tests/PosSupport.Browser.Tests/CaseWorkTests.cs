@@ -1,0 +1,144 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace PosSupport.Browser.Tests;
+
+/// <summary>An agent's day on the case page: open, review evidence, move the case, offers and approval.</summary>
+[Collection(SharedDashboard.Name)]
+public sealed partial class CaseWorkTests(DashboardFixture fixture)
+{
+    [Fact]
+    public async Task Opening_a_case_from_the_queue_shows_its_header_merchant_and_timeline()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await DashboardPage.SignInAsync(page, "agent");
+        await DashboardPage.WaitInteractiveAsync(page);
+
+        var first = page.GetByTestId("queue-row").First;
+        var number = await first.GetAttributeAsync("data-case-number");
+        await first.Locator("a.case-link").ClickAsync();
+
+        await Expect(page.GetByTestId("case-number")).ToHaveTextAsync(number!);
+        await Expect(page.GetByTestId("masked-phone")).ToContainTextAsync("****");
+        await Expect(page.GetByTestId("timeline-event").First).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("current-state")).ToBeVisibleAsync();
+        await DashboardPage.ScreenshotAsync(page);
+    }
+
+    [Fact]
+    public async Task Evidence_uploaded_for_the_merchant_and_accepted_unblocks_the_next_step_which_moves_the_case()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await DashboardPage.SignInAsync(page, "agent", path: "/?queue=mine&type=data-fee-cancellation&state=collecting-evidence");
+        await DashboardPage.WaitInteractiveAsync(page);
+        await page.GetByTestId("queue-row").First.Locator("a.case-link").ClickAsync();
+        await Expect(page.GetByTestId("case-state")).ToHaveTextAsync("Collecting evidence");
+
+        // Blocked until every required document is accepted, and the page says why.
+        await Expect(page.GetByTestId("action-evidence-complete")).ToBeDisabledAsync();
+        await Expect(page.GetByTestId("blocked-evidence-complete")).Not.ToBeEmptyAsync();
+        await DashboardPage.ScreenshotAsync(page, "Blocked_action_shows_its_reason");
+
+        var requested = page.Locator("[data-testid=evidence-row][data-status=requested]");
+        var received = page.Locator("[data-testid=evidence-row][data-status=received]");
+        var accepted = page.Locator("[data-testid=evidence-row][data-status=accepted]");
+        var toDo = await requested.CountAsync();
+        Assert.True(toDo > 0, "The case should be waiting for documents.");
+        for (var done = 1; done <= toDo; done++)
+        {
+            // The page offers the first missing required type for the next upload.
+            await page.GetByTestId("upload").First.SetInputFilesAsync(new FilePayload { Name = $"document-{done}.png", MimeType = "image/png", Buffer = TestFiles.UniquePng() });
+            await Expect(received).ToHaveCountAsync(1);
+            await received.GetByTestId("evidence-accept").ClickAsync();
+            await Expect(accepted).ToHaveCountAsync(done);
+        }
+        await Expect(requested).ToHaveCountAsync(0);
+
+        // The last accepted document completes the set, and the workflow moves the case on by itself.
+        await Expect(page.GetByTestId("case-state")).Not.ToHaveTextAsync("Collecting evidence");
+        await Expect(page.Locator("[data-testid=timeline-event][data-kind=transition]").First).ToContainTextAsync("Collecting evidence →");
+        await DashboardPage.ScreenshotAsync(page);
+    }
+
+    [Fact]
+    public async Task Firing_an_action_asks_for_its_inputs_then_changes_the_state_and_the_timeline()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await DashboardPage.SignInAsync(page, "agent", path: "/?queue=mine&type=data-fee-cancellation&state=assessing");
+        await DashboardPage.WaitInteractiveAsync(page);
+        await page.GetByTestId("queue-row").First.Locator("a.case-link").ClickAsync();
+        await Expect(page.GetByTestId("case-state")).ToHaveTextAsync("Assessing against the contract");
+
+        await page.GetByTestId("action-escalate").ClickAsync();
+        await page.GetByTestId("input-reason").FillAsync("Merchant threatens a complaint to the regulator hotline.");
+        await page.GetByTestId("action-confirm").ClickAsync();
+
+        await Expect(page.GetByTestId("case-state")).ToHaveTextAsync("Escalated to a supervisor");
+        var transition = page.Locator("[data-testid=timeline-event][data-kind=transition]").First;
+        await Expect(transition).ToContainTextAsync("Assessing against the contract → Escalated to a supervisor");
+        await DashboardPage.ScreenshotAsync(page);
+    }
+
+    [Fact]
+    public async Task An_agents_offer_above_authority_waits_for_a_supervisor_who_approves_it()
+    {
+        string caseUrl;
+        await using (var agentContext = await fixture.NewContextAsync())
+        {
+            var page = await agentContext.NewPageAsync();
+            await DashboardPage.SignInAsync(page, "agent", path: "/?queue=mine&type=data-fee-cancellation&state=negotiating");
+            await DashboardPage.WaitInteractiveAsync(page);
+            await page.GetByTestId("queue-row").First.Locator("a.case-link").ClickAsync();
+            await Expect(page.GetByTestId("case-state")).ToHaveTextAsync("Negotiating");
+            caseUrl = page.Url;
+
+            await page.GetByTestId("action-propose-offer").ClickAsync();
+            await page.GetByTestId("input-kind").ClickAsync();
+            await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "Partial refund" }).ClickAsync();
+            // The demo host gives agents ¥50.00 of authority; the claim is larger.
+            await page.GetByTestId("input-amount").FillAsync("60");
+            await page.GetByTestId("action-confirm").ClickAsync();
+
+            await Expect(page.GetByTestId("case-state")).ToHaveTextAsync("Awaiting supervisor approval");
+            await Expect(page.Locator("[data-testid=offer-row][data-status=awaiting-approval]")).ToContainTextAsync("¥60.00");
+            await Expect(page.GetByTestId("offer-approve")).ToHaveCountAsync(0);
+            await DashboardPage.ScreenshotAsync(page, "Agent_offer_waits_for_approval");
+        }
+
+        await using var supervisorContext = await fixture.NewContextAsync();
+        var supervisor = await supervisorContext.NewPageAsync();
+        await DashboardPage.SignInAsync(supervisor, "supervisor", path: new Uri(caseUrl).PathAndQuery);
+        await DashboardPage.WaitInteractiveAsync(supervisor);
+        await supervisor.GetByTestId("offer-approve").ClickAsync();
+        await Expect(supervisor.Locator("[data-testid=offer-row]").First).ToHaveAttributeAsync("data-status", "open");
+        await Expect(supervisor.GetByTestId("case-state")).Not.ToHaveTextAsync("Awaiting supervisor approval");
+        await DashboardPage.ScreenshotAsync(supervisor);
+    }
+
+    [Fact]
+    public async Task An_internal_note_appears_on_the_timeline_marked_internal()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await DashboardPage.SignInAsync(page, "agent", path: "/?queue=mine&type=fee-rate-dispute");
+        await DashboardPage.WaitInteractiveAsync(page);
+        await page.GetByTestId("queue-row").First.Locator("a.case-link").ClickAsync();
+        await Expect(page.GetByTestId("case-number")).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Internal note" }).ClickAsync();
+        await page.GetByTestId("note-text").FillAsync("Called the merchant back; statement promised by Friday.");
+        await page.GetByTestId("note-add").ClickAsync();
+
+        var note = page.Locator("[data-testid=timeline-event][data-kind=note]").First;
+        await Expect(note).ToContainTextAsync("statement promised by Friday");
+        await Expect(note).ToContainTextAsync("internal");
+        await DashboardPage.ScreenshotAsync(page);
+    }
+
+    [GeneratedRegex("/cases/[0-9a-f-]{36}$")]
+    private static partial Regex CaseAddress();
+}
