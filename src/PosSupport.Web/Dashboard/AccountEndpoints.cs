@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Localization;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Antiforgery;
 using PosSupport.Core.Pipeline;
 using PosSupport.Core.Users;
@@ -13,27 +12,27 @@ public static class AccountEndpoints
 {
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/account/signin", (Delegate)SignInAsync).AllowAnonymous().ExcludeFromDescription();
+        endpoints.MapPost("/account/signin", (Delegate)SignInAsync).WithMetadata(new RequireAntiforgeryTokenAttribute()).AllowAnonymous().ExcludeFromDescription();
         endpoints.MapPost("/account/signout", (Delegate)SignOutAsync).WithMetadata(new RequireAntiforgeryTokenAttribute()).ExcludeFromDescription();
         endpoints.MapGet("/culture/{culture}", (Delegate)SetCulture).AllowAnonymous().ExcludeFromDescription();
         return endpoints;
     }
 
-    public sealed class SignInForm
-    {
-        public string? Login { get; set; }
-        public string? Password { get; set; }
-        public string? ReturnUrl { get; set; }
-    }
+    // The antiforgery middleware checks the token of every endpoint marked RequireAntiforgeryToken; a form without a valid
+    // one is refused here with 400 before anything is read from it.
+    private static bool ForgedForm(HttpContext context) => context.Features.Get<IAntiforgeryValidationFeature>() is not { IsValid: true };
 
-    private static async Task<IResult> SignInAsync([FromForm] SignInForm form, HttpContext context, RequestSender sender)
+    private static async Task<IResult> SignInAsync(HttpContext context, RequestSender sender)
     {
-        var returnUrl = LocalOrHome(form.ReturnUrl);
-        if (string.IsNullOrWhiteSpace(form.Login) || string.IsNullOrEmpty(form.Password)) return Again("missing", returnUrl);
+        if (ForgedForm(context) || !context.Request.HasFormContentType) return Results.BadRequest();
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        string? login = form["Login"], password = form["Password"];
+        var returnUrl = LocalOrHome(form["ReturnUrl"]);
+        if (string.IsNullOrWhiteSpace(login) || string.IsNullOrEmpty(password)) return Again("missing", returnUrl);
         SignIn.Result result;
         try
         {
-            result = await sender.SendAsync(new SignIn.Command(form.Login.Trim(), form.Password), context.RequestAborted);
+            result = await sender.SendAsync(new SignIn.Command(login.Trim(), password), context.RequestAborted);
         }
         catch (ValidationFailedException)
         {
@@ -48,6 +47,7 @@ public static class AccountEndpoints
 
     private static async Task<IResult> SignOutAsync(HttpContext context)
     {
+        if (ForgedForm(context)) return Results.BadRequest();
         await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         return Results.LocalRedirect("/signin");
     }

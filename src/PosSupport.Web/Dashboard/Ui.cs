@@ -274,7 +274,8 @@ public static class Ui
         "linked-case-opened" => L("Linked case opened", "已创建关联工单"),
         "linked-from-case" => L("Opened from another case", "由其他工单创建"),
         "workflow-migrated" => L("Moved to a new workflow version", "已迁移到新流程版本"),
-        _ => kind,
+        // Other effects carried out on entering a state record themselves under the effect's name.
+        _ => EffectCatalog.All.TryGetValue(kind, out var effect) ? T(effect.Title) : kind,
     };
 
     /// <summary>A <see cref="LocalizedText"/> stored in an event's JSON (<c>{"en": ..., "zhCn": ...}</c>).</summary>
