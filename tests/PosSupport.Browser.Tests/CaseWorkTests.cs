@@ -24,6 +24,8 @@ public sealed partial class CaseWorkTests(DashboardFixture fixture)
         await Expect(page.GetByTestId("masked-phone")).ToContainTextAsync("****");
         await Expect(page.GetByTestId("timeline-event").First).ToBeVisibleAsync();
         await Expect(page.GetByTestId("current-state")).ToBeVisibleAsync();
+        // The workflow diagram is drawn, with the current state's node marked.
+        await Expect(page.Locator("[data-testid=workflow-diagram] svg .current")).ToHaveCountAsync(1, new() { Timeout = 20_000 });
         await DashboardPage.ScreenshotAsync(page);
     }
 
@@ -139,6 +141,34 @@ public sealed partial class CaseWorkTests(DashboardFixture fixture)
         await DashboardPage.ScreenshotAsync(page);
     }
 
-    [GeneratedRegex("/cases/[0-9a-f-]{36}$")]
-    private static partial Regex CaseAddress();
+    [Fact]
+    public async Task A_change_made_meanwhile_by_someone_else_is_explained_and_the_case_reloaded()
+    {
+        await using var firstContext = await fixture.NewContextAsync();
+        await using var secondContext = await fixture.NewContextAsync();
+        var first = await firstContext.NewPageAsync();
+        await DashboardPage.SignInAsync(first, "agent", path: "/?queue=all&type=device-replacement");
+        await DashboardPage.WaitInteractiveAsync(first);
+        await first.GetByTestId("queue-row").First.Locator("a.case-link").ClickAsync();
+        await Expect(first.GetByTestId("case-number")).ToBeVisibleAsync();
+        var second = await secondContext.NewPageAsync();
+        await DashboardPage.SignInAsync(second, "supervisor", path: new Uri(first.Url).PathAndQuery);
+        await DashboardPage.WaitInteractiveAsync(second);
+        await Expect(second.GetByTestId("case-number")).ToBeVisibleAsync();
+
+        await first.GetByRole(AriaRole.Tab, new() { Name = "Internal note" }).ClickAsync();
+        await first.GetByTestId("note-text").FillAsync("First: merchant called about the courier.");
+        await first.GetByTestId("note-add").ClickAsync();
+        await Expect(first.Locator("[data-testid=timeline-event][data-kind=note]").First).ToContainTextAsync("First: merchant called");
+
+        // The supervisor's page still shows the case as it was before that note.
+        await second.GetByRole(AriaRole.Tab, new() { Name = "Internal note" }).ClickAsync();
+        await second.GetByTestId("note-text").FillAsync("Second: approved the courier change.");
+        await second.GetByTestId("note-add").ClickAsync();
+
+        await Expect(second.Locator(".mud-snackbar")).ToContainTextAsync("Someone else changed this case");
+        await Expect(second.Locator("[data-testid=timeline-event][data-kind=note]").First).ToContainTextAsync("First: merchant called");
+        await Expect(second.GetByTestId("note-text")).ToHaveValueAsync("Second: approved the courier change.");
+        await DashboardPage.ScreenshotAsync(second);
+    }
 }

@@ -36,8 +36,9 @@ public static class CreateUser
         public async Task<Result> Handle(Command request, CancellationToken cancellationToken)
         {
             ArgumentNullException.ThrowIfNull(request);
-            if (request.Caller.Actor is not (Workflows.Actor.System or Workflows.Actor.Supervisor))
-                throw new ForbiddenException("Only an administrator creates users.");
+            // The users verb runs as the system. A Caller cannot tell an admin from a supervisor, so staff cannot create users
+            // here; an admin page will need a caller that carries the admin role.
+            if (request.Caller.Actor != Workflows.Actor.System) throw new ForbiddenException("Users are created by an administrator with the users verb.");
             var taken = await session.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM users WHERE login = @Login", request, cancellationToken)
                 .ConfigureAwait(false);
             if (taken > 0) throw new ConflictException($"A user with login '{request.Login}' already exists.");

@@ -117,7 +117,7 @@ public abstract partial class DemoDataTests<TFixture>(TFixture fixture) where TF
     }
 
     [Fact]
-    public async Task Demo_staff_are_agents_of_both_skill_groups_one_away_a_supervisor_and_an_admin_without_passwords()
+    public async Task Demo_staff_are_agents_of_both_skill_groups_one_away_a_supervisor_and_an_admin_and_three_of_them_sign_in()
     {
         await SeedAsync();
 
@@ -126,7 +126,13 @@ public abstract partial class DemoDataTests<TFixture>(TFixture fixture) where TF
 
         Assert.Equal(["admin - in", "agent billing away", "agent billing in", "agent billing in", "agent device in", "agent device in", "agent device in",
             "supervisor - in"], users.Order(StringComparer.Ordinal));
-        Assert.Equal(0, await Fixture.ScalarAsync<long>("SELECT COUNT(*) FROM users WHERE password_hash IS NOT NULL"));
+        // Only agent, supervisor and admin have a password, the demo one; the other staff cannot sign in.
+        Assert.Equal(["admin", "agent", "supervisor"],
+            (await Fixture.QueryAsync<string>("SELECT login FROM users WHERE password_hash IS NOT NULL")).Order(StringComparer.Ordinal));
+        foreach (var login in DemoData.SignInLogins)
+            Assert.Equal(Users.SignIn.Outcome.SignedIn, (await Fixture.SendAsync(new Users.SignIn.Command(login, DemoData.Password))).Outcome);
+        Assert.Equal(["agent billing", "supervisor -"], (await Fixture.QueryAsync<string>(
+            "SELECT role || ' ' || COALESCE(skill_group, '-') FROM users WHERE login IN ('agent', 'supervisor')")).Order(StringComparer.Ordinal));
         Assert.Equal(0, await Fixture.ScalarAsync<long>(
             "SELECT COUNT(*) FROM cases WHERE assignee_id IN (SELECT id FROM users WHERE away OR role <> 'agent')"));
     }

@@ -111,6 +111,25 @@ public abstract class QueueTests<TFixture>(TFixture fixture) where TFixture : Sl
     }
 
     [Fact]
+    public async Task The_priority_filter_keeps_cases_of_that_priority()
+    {
+        var name = TestDataQueries.Unique("便利店");
+        var merchant = await Fixture.NamedMerchantAsync(name);
+        var staff = Caller.Agent(await StaffAsync());
+        var normal = await Fixture.OpenDataFeeAsync(merchant.MerchantId, staff);
+        var urgent = await Fixture.SendAsync(new OpenCase.Command("data-fee-cancellation", merchant.MerchantId, "加急", staff, Priority: "urgent",
+            ClaimAmountFen: 3_600, ClaimChargedOn: new DateOnly(2026, 11, 1)));
+
+        var rows = (await Fixture.SendAsync(new QueueQuery.Query(staff, Search: name, Priority: "urgent"))).Rows;
+
+        Assert.Equal(urgent.Id, Assert.Single(rows).Id);
+        Assert.Equal("urgent", rows[0].Priority);
+        Assert.Contains((await Fixture.SendAsync(new QueueQuery.Query(staff, Search: name, Priority: "normal"))).Rows, r => r.Id == normal.Id);
+        var invalid = await Assert.ThrowsAsync<ValidationFailedException>(() => Fixture.SendAsync(new QueueQuery.Query(staff, Priority: "asap")));
+        Assert.Contains("Priority", invalid.Errors.Keys);
+    }
+
+    [Fact]
     public async Task Search_finds_cases_by_number_merchant_name_serial_or_the_phones_last_four_digits_ignoring_case()
     {
         var name = TestDataQueries.Unique("Noodle Bar ");
