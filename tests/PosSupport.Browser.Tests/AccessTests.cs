@@ -40,6 +40,33 @@ public sealed partial class AccessTests(DashboardFixture fixture)
         Assert.Equal("/signin", response.Headers.Location!.AbsolutePath);
     }
 
+    [Fact]
+    public async Task Evidence_files_are_not_served_to_anonymous_visitors()
+    {
+        using var client = NewClient(out _);
+        using var response = await client.GetAsync($"/dashboard/cases/{Guid.NewGuid():D}/evidence/{Guid.NewGuid():D}");
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/signin", response.Headers.Location!.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task Signing_out_needs_the_antiforgery_token_and_then_ends_the_session()
+    {
+        using var client = NewClient(out _);
+        await SignInAsync(client, "agent", DashboardFixture.DemoPassword);
+        using (var forged = await client.PostAsync("/account/signout", new FormUrlEncodedContent([])))
+            Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        using (var stillIn = await client.GetAsync("/"))
+            Assert.Equal(HttpStatusCode.OK, stillIn.StatusCode);
+
+        var page = await client.GetStringAsync("/");
+        var token = AntiforgeryToken().Match(page).Groups[1].Value;
+        using (var signOut = await client.PostAsync("/account/signout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token })))
+            Assert.Equal("/signin", signOut.Headers.Location!.OriginalString);
+        using var after = await client.GetAsync("/");
+        Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
+    }
+
     [Theory]
     [MemberData(nameof(PagesByRole))]
     public async Task Every_staff_role_opens_every_dashboard_page(string login, string page)

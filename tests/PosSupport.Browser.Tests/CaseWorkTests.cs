@@ -1,4 +1,10 @@
-using System.Text.RegularExpressions;
+using MediatR;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using PosSupport.Core.Cases;
+using PosSupport.Core.Pipeline;
+using PosSupport.Web.Cli;
+using PosSupport.Web.Tests;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -142,7 +148,7 @@ public sealed partial class CaseWorkTests(DashboardFixture fixture)
     }
 
     [Fact]
-    public async Task A_change_made_meanwhile_by_someone_else_is_explained_and_the_case_reloaded()
+    public async Task A_note_added_by_a_colleague_appears_on_an_open_case_page_without_reloading()
     {
         await using var firstContext = await fixture.NewContextAsync();
         await using var secondContext = await fixture.NewContextAsync();
@@ -157,18 +163,48 @@ public sealed partial class CaseWorkTests(DashboardFixture fixture)
         await Expect(second.GetByTestId("case-number")).ToBeVisibleAsync();
 
         await first.GetByRole(AriaRole.Tab, new() { Name = "Internal note" }).ClickAsync();
-        await first.GetByTestId("note-text").FillAsync("First: merchant called about the courier.");
+        await first.GetByTestId("note-text").FillAsync("Merchant called about the courier.");
         await first.GetByTestId("note-add").ClickAsync();
-        await Expect(first.Locator("[data-testid=timeline-event][data-kind=note]").First).ToContainTextAsync("First: merchant called");
 
-        // The supervisor's page still shows the case as it was before that note.
-        await second.GetByRole(AriaRole.Tab, new() { Name = "Internal note" }).ClickAsync();
-        await second.GetByTestId("note-text").FillAsync("Second: approved the courier change.");
-        await second.GetByTestId("note-add").ClickAsync();
-
-        await Expect(second.Locator(".mud-snackbar")).ToContainTextAsync("Someone else changed this case");
-        await Expect(second.Locator("[data-testid=timeline-event][data-kind=note]").First).ToContainTextAsync("First: merchant called");
-        await Expect(second.GetByTestId("note-text")).ToHaveValueAsync("Second: approved the courier change.");
+        await Expect(second.Locator("[data-testid=timeline-event][data-kind=note]").First).ToContainTextAsync("Merchant called about the courier.");
         await DashboardPage.ScreenshotAsync(second);
+    }
+
+    [Fact]
+    public async Task A_change_made_meanwhile_on_another_server_is_explained_and_the_case_reloaded()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await DashboardPage.SignInAsync(page, "supervisor", path: "/?queue=all&type=fee-rate-dispute");
+        await DashboardPage.WaitInteractiveAsync(page);
+        await page.GetByTestId("queue-row").First.Locator("a.case-link").ClickAsync();
+        await Expect(page.GetByTestId("case-number")).ToBeVisibleAsync();
+        var caseId = Guid.Parse(new Uri(page.Url).Segments[^1]);
+
+        // A second node on the same database: its changes reach this page only when the page writes.
+        await using (var otherNode = OtherNode())
+        await using (var scope = otherNode.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<IMediator>()
+                .Send(new AddNote.Command(caseId, "Other node: merchant sent a new statement.", Caller.Agent(Guid.NewGuid())));
+
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Internal note" }).ClickAsync();
+        await page.GetByTestId("note-text").FillAsync("Approved the refund difference.");
+        await page.GetByTestId("note-add").ClickAsync();
+
+        await Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Someone else changed this case");
+        await Expect(page.Locator("[data-testid=timeline-event][data-kind=note]").First).ToContainTextAsync("Other node: merchant sent a new statement.");
+        // Nothing typed is lost: the note waits to be sent again.
+        await Expect(page.GetByTestId("note-text")).ToHaveValueAsync("Approved the refund difference.");
+        await DashboardPage.ScreenshotAsync(page);
+    }
+
+    private ServiceProvider OtherNode()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["PosSupport:DataDirectory"] = fixture.Host.DataDirectory,
+            ["PosSupport:Workflows:Directory"] = ShippedWorkflows.Directory,
+        }).Build();
+        return CaseStoreCommands.Build(configuration, TextWriter.Null) ?? throw new InvalidOperationException("The second node did not build.");
     }
 }

@@ -38,6 +38,8 @@ public static class DashboardSetup
                 .RequireRole(StaffPolicies.AdminRole));
         services.AddScoped<RequestSender>();
         services.AddScoped<StaffSession>();
+        services.AddSingleton<CaseChangeFeed>();
+        services.AddScoped<MediatR.INotificationHandler<Core.Cases.CaseChanged>, CaseChangeRelay>();
         return services;
     }
 
