@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using MediatR;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -114,6 +115,7 @@ public sealed partial class CaseWorkTests(DashboardFixture fixture)
             await Expect(page.GetByTestId("case-state")).ToHaveTextAsync("Awaiting supervisor approval");
             await Expect(page.Locator("[data-testid=offer-row][data-status=awaiting-approval]")).ToContainTextAsync("¥60.00");
             await Expect(page.GetByTestId("offer-approve")).ToHaveCountAsync(0);
+            await Expect(page.GetByTestId("reveal-phone")).ToHaveCountAsync(0);
             await DashboardPage.ScreenshotAsync(page, "Agent_offer_waits_for_approval");
         }
 
@@ -121,6 +123,12 @@ public sealed partial class CaseWorkTests(DashboardFixture fixture)
         var supervisor = await supervisorContext.NewPageAsync();
         await DashboardPage.SignInAsync(supervisor, "supervisor", path: new Uri(caseUrl).PathAndQuery);
         await DashboardPage.WaitInteractiveAsync(supervisor);
+        // Supervisors may see the full phone number on purpose; the timeline records that they did.
+        await Expect(supervisor.GetByTestId("masked-phone")).ToContainTextAsync("****");
+        await supervisor.GetByTestId("reveal-phone").ClickAsync();
+        await Expect(supervisor.GetByTestId("revealed-phone")).ToHaveTextAsync(new Regex("^1[3-9]\\d{9}$"));
+        await Expect(supervisor.Locator("[data-testid=timeline-event][data-kind=sensitive-revealed]")).ToHaveCountAsync(1);
+
         await supervisor.GetByTestId("offer-approve").ClickAsync();
         await Expect(supervisor.Locator("[data-testid=offer-row]").First).ToHaveAttributeAsync("data-status", "open");
         await Expect(supervisor.GetByTestId("case-state")).Not.ToHaveTextAsync("Awaiting supervisor approval");

@@ -106,6 +106,8 @@ public static class Ui
     public static string Model => L("Model", "型号");
     public static string ActivatedOn => L("Activated on", "激活日期");
     public static string DeviceStatus => L("Status", "状态");
+    public static string Reveal => L("Reveal", "查看完整号码");
+    public static string RevealHint => L("Shows the full number; the timeline records that you looked.", "显示完整号码，查看记录会写入时间线。");
     public static string NoDevice => L("No device on this case.", "此工单未关联机具。");
     public static string NoContract => L("The contract terms are not on the case yet.", "合同条款尚未调取。");
     public static string FeeRate => L("Fee rate", "手续费率");
@@ -274,6 +276,7 @@ public static class Ui
         "replacement-serial-missing" => L("Replacement serial missing", "缺少新机具序列号"),
         "linked-case-opened" => L("Linked case opened", "已创建关联工单"),
         "linked-from-case" => L("Opened from another case", "由其他工单创建"),
+        "sensitive-revealed" => L("Merchant's phone number revealed", "已查看商户完整手机号"),
         "workflow-migrated" => L("Moved to a new workflow version", "已迁移到新流程版本"),
         // Other effects carried out on entering a state record themselves under the effect's name.
         _ => EffectCatalog.All.TryGetValue(kind, out var effect) ? T(effect.Title) : kind,
