@@ -10,7 +10,7 @@ namespace PosSupport.Browser.Tests;
 [Collection(SharedDashboard.Name)]
 public sealed partial class AccessTests(DashboardFixture fixture)
 {
-    public static TheoryData<string> Pages => ["/", "/queues?queue=all", "/cases/new", "/denied"];
+    public static TheoryData<string> Pages => ["/", "/queues?queue=all", "/cases/new", "/denied", "/admin/workflows"];
 
     public static TheoryData<string, string> PagesByRole()
     {
@@ -38,6 +38,24 @@ public sealed partial class AccessTests(DashboardFixture fixture)
         using var response = await client.GetAsync($"/cases/{Guid.NewGuid():D}");
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal("/signin", response.Headers.Location!.AbsolutePath);
+    }
+
+    [Theory]
+    [InlineData("agent")]
+    [InlineData("supervisor")]
+    public async Task Only_admins_open_the_admin_pages(string login)
+    {
+        using var client = NewClient(out _);
+        await SignInAsync(client, login, DashboardFixture.DemoPassword);
+        using var response = await client.GetAsync("/admin/workflows");
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/denied", response.Headers.Location!.AbsolutePath);
+
+        using var admin = NewClient(out _);
+        await SignInAsync(admin, "admin", DashboardFixture.DemoPassword);
+        using var allowed = await admin.GetAsync("/admin/workflows");
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        Assert.Contains("data-fee-cancellation", await allowed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -213,6 +213,22 @@ public static class Ui
         _ => actor,
     };
 
+    // Administration
+    public static string Admin => L("Admin", "管理");
+    public static string AdminWorkflows => L("Workflow definitions", "流程定义");
+    public static string Version => L("Version", "版本");
+    public static string CaseNumberPrefix => L("Case numbers", "工单号前缀");
+    public static string StatesCount => L("States", "状态数");
+    public static string ShowDiagram => L("Diagram", "流程图");
+    public static string Kind => L("Kind", "类型");
+    public static string StateKindName(StateKind kind) => kind switch
+    {
+        StateKind.Active => L("Active: the work is on us", "处理中"),
+        StateKind.WaitingOnMerchant => L("Waiting on the merchant (SLA paused)", "等待商户（时效暂停）"),
+        StateKind.Resolved => L("Resolved", "已解决"),
+        _ => L("Final", "终态"),
+    };
+
     // New case
     public static string FindMerchant => L("Find the merchant", "查找商户");
     public static string FindMerchantHint => L("Name, device serial number or last 4 of phone", "名称、机具序列号或手机号后四位");
