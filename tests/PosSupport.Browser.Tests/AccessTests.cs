@@ -10,13 +10,13 @@ namespace PosSupport.Browser.Tests;
 [Collection(SharedDashboard.Name)]
 public sealed partial class AccessTests(DashboardFixture fixture)
 {
-    public static TheoryData<string> Pages => ["/", "/queues?queue=all", "/cases/new", "/denied", "/admin/workflows"];
+    public static TheoryData<string> Pages => ["/", "/queues?queue=all", "/cases/new", "/reports", "/denied", "/admin/workflows", "/dashboard/reports.csv"];
 
     public static TheoryData<string, string> PagesByRole()
     {
         var data = new TheoryData<string, string>();
         foreach (var role in new[] { "agent", "supervisor", "admin" })
-            foreach (var page in new[] { "/", "/queues?queue=all", "/cases/new" })
+            foreach (var page in new[] { "/", "/queues?queue=all", "/cases/new", "/reports", "/dashboard/reports.csv" })
                 data.Add(role, page);
         return data;
     }

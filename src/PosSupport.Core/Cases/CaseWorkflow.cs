@@ -73,6 +73,8 @@ public sealed class CaseWorkflow(
         var loadedVersion = record.Version;
         var plan = await offers.PlanAsync(record, caller, transition, inputs, result.Effects, cancellationToken).ConfigureAwait(false);
 
+        // This change's instant: resolved_at and closed_at are stamped from it (not from the case's previous change).
+        record.UpdatedAt = clock.GetUtcNow();
         Apply(record, result.Effects);
         if (plan.AgreedFeeFen is { } fee) record.AgreedFeeFen = fee;
         if (inputs.TryGetValue("trackingNumber", out var tracking)) record.TrackingNumber = tracking;

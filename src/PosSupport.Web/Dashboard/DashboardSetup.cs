@@ -57,6 +57,7 @@ public static class DashboardSetup
         app.MapStaticAssets();
         app.MapAccountEndpoints();
         app.MapEvidenceDownloads();
+        app.MapReportExport();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -213,6 +213,34 @@ public static class Ui
         _ => actor,
     };
 
+    // Reports
+    public static string Reports => L("Reports", "报表");
+    public static string PeriodFrom => L("From", "开始日期");
+    public static string PeriodTo => L("To", "结束日期");
+    public static string ExportCsv => L("Export CSV", "导出 CSV");
+    public static string ReportAsOf(string time) => L($"Backlog as of {time}; outcomes, money and resolution times for cases resolved in the period (Asia/Shanghai dates).",
+        $"积压截至 {time}；结果、金额与解决时长按所选期间内解决的工单统计（北京时间）。");
+    public static string BacklogByStateAndAge => L("Open backlog by state and age", "未关闭工单：按状态与时长");
+    public static string OutcomesByType => L("Outcomes by case type", "各类工单结果");
+    public static string RefundsAndWaivers => L("Refunds and waivers", "退款与减免");
+    public static string MeanTimeToResolution => L("Mean time to resolution", "平均解决时长");
+    public static string AgeUnder1Day => L("< 1 day", "不足 1 天");
+    public static string Age1To3Days => L("1–3 days", "1–3 天");
+    public static string Age3To7Days => L("3–7 days", "3–7 天");
+    public static string AgeOver7Days => L("> 7 days", "超过 7 天");
+    public static string Total => L("Total", "合计");
+    public static string CasesCount => L("Cases", "工单数");
+    public static string ResolvedCount => L("Resolved", "已解决");
+    public static string MeanTime => L("Mean", "平均");
+    public static string NothingInPeriod => L("Nothing in this period.", "此期间没有数据。");
+    public static string Duration(TimeSpan span) =>
+        span.TotalDays >= 1 ? L($"{(int)span.TotalDays} d {span.Hours} h", $"{(int)span.TotalDays} 天 {span.Hours} 小时")
+        : span.TotalHours >= 1 ? L($"{span.Hours} h {span.Minutes} min", $"{span.Hours} 小时 {span.Minutes} 分钟")
+        : L($"{span.Minutes} min", $"{span.Minutes} 分钟");
+    public static string MoneyKind(string kind) => kind == "refund-instructed"
+        ? L("Refunds instructed to finance", "已通知财务退款")
+        : L("Accepted offers: ", "已接受方案：") + T(Core.Cases.OfferKinds.Title(kind));
+
     // Administration
     public static string Admin => L("Admin", "管理");
     public static string AdminWorkflows => L("Workflow definitions", "流程定义");
