@@ -20,6 +20,7 @@ public sealed partial class CaseWorkTests(DashboardFixture fixture)
     {
         await using var context = await fixture.NewContextAsync();
         var page = await context.NewPageAsync();
+        var consoleErrors = DashboardPage.CollectConsoleErrors(page);
         await DashboardPage.SignInAsync(page, "agent");
         await DashboardPage.WaitInteractiveAsync(page);
 
@@ -34,6 +35,7 @@ public sealed partial class CaseWorkTests(DashboardFixture fixture)
         // The workflow diagram is drawn, with the current state's node marked.
         await Expect(page.Locator("[data-testid=workflow-diagram] svg .current")).ToHaveCountAsync(1, new() { Timeout = 20_000 });
         await DashboardPage.ScreenshotAsync(page);
+        Assert.True(consoleErrors.Count == 0, string.Join("\n", consoleErrors));
     }
 
     [Fact]

@@ -22,6 +22,22 @@ public static class DashboardPage
         await page.WaitForFunctionAsync("() => window.Blazor !== undefined && document.querySelector('[data-testid=\"interactive\"]') !== null");
     }
 
+    /// <summary>Collects what the page writes to the browser console as errors (and uncaught exceptions), for a test to assert none.</summary>
+    public static List<string> CollectConsoleErrors(IPage page)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        var errors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error") lock (errors) errors.Add($"{message.Text} ({message.Location})");
+        };
+        page.PageError += (_, error) =>
+        {
+            lock (errors) errors.Add(error);
+        };
+        return errors;
+    }
+
     /// <summary>Saves a full-page screenshot named after the test into <see cref="DashboardFixture.ScreenshotDirectory"/>.</summary>
     public static async Task<string> ScreenshotAsync(IPage page, [CallerMemberName] string name = "")
     {

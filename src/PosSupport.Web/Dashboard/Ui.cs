@@ -108,6 +108,33 @@ public static class Ui
     public static string DeviceStatus => L("Status", "状态");
     public static string Reveal => L("Reveal", "查看完整号码");
     public static string RevealHint => L("Shows the full number; the timeline records that you looked.", "显示完整号码，查看记录会写入时间线。");
+    public static string CategoryName(string category) => category switch
+    {
+        "catering" => L("Catering", "餐饮"),
+        "supermarket" => L("Supermarket / convenience store", "超市便利店"),
+        "beauty" => L("Beauty", "美容美发"),
+        "retail" => L("Retail", "零售"),
+        "entertainment" => L("Entertainment", "娱乐"),
+        _ => category,
+    };
+    public static string ModelName(string model) => model switch
+    {
+        "countertop" => L("Countertop POS", "传统大POS"),
+        "smart" => L("Smart POS", "智能POS"),
+        "e-signature" => L("E-signature POS", "电签POS"),
+        "phone" => L("Phone POS", "手机POS"),
+        _ => model,
+    };
+    public static string DeviceStatusName(string status) => status switch
+    {
+        "in-stock" => L("In stock", "库存"),
+        "active" => L("Active", "使用中"),
+        "faulty" => L("Faulty", "故障"),
+        "returned" => L("Returned", "已退回"),
+        "retired" => L("Retired", "已报废"),
+        _ => status,
+    };
+    public static string LanguageName(string tag) => tag.StartsWith("zh", StringComparison.OrdinalIgnoreCase) ? "中文" : "English";
     public static string NoDevice => L("No device on this case.", "此工单未关联机具。");
     public static string NoContract => L("The contract terms are not on the case yet.", "合同条款尚未调取。");
     public static string FeeRate => L("Fee rate", "手续费率");
