@@ -95,6 +95,29 @@ public sealed partial class CaseWorkTests(DashboardFixture fixture)
     }
 
     [Fact]
+    public async Task An_action_without_inputs_asks_for_confirmation_before_it_is_taken()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await DashboardPage.SignInAsync(page, "agent", path: "/?queue=mine&type=data-fee-cancellation&state=resolved");
+        await DashboardPage.WaitInteractiveAsync(page);
+        await page.GetByTestId("queue-row").First.Locator("a.case-link").ClickAsync();
+        await Expect(page.GetByTestId("case-state")).ToHaveTextAsync("Resolved");
+
+        await page.GetByTestId("action-close").ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Dialog)).ToContainTextAsync("Close the case: are you sure?");
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Expect(page.GetByTestId("case-state")).ToHaveTextAsync("Resolved");
+
+        await page.GetByTestId("action-close").ClickAsync();
+        await page.GetByTestId("action-confirm").ClickAsync();
+        await Expect(page.GetByTestId("case-state")).ToHaveTextAsync("Closed");
+        await Expect(page.GetByTestId("case-outcome")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("action-bar")).ToContainTextAsync("No actions are open to you in this state.");
+        await DashboardPage.ScreenshotAsync(page);
+    }
+
+    [Fact]
     public async Task An_agents_offer_above_authority_waits_for_a_supervisor_who_approves_it()
     {
         string caseUrl;

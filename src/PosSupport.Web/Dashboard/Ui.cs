@@ -164,6 +164,7 @@ public static class Ui
     public static string NoActions => L("No actions are open to you in this state.", "当前状态下您没有可执行的操作。");
     public static string Cancel => L("Cancel", "取消");
     public static string Confirm => L("Confirm", "确认");
+    public static string ConfirmAction(string action) => L($"{action}: are you sure?", $"确定要执行“{action}”吗？");
     public static string Required => L("Required", "必填");
     public static string Done => L("Done.", "已完成。");
     public static string ConflictMessage => L("Someone else changed this case while you were working on it. It has been reloaded: check it and try again.",
