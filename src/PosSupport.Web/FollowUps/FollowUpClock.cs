@@ -37,7 +37,7 @@ public static class FollowUpClock
 
         // Storage, activator and clients belong to this host, not to Hangfire's process-wide defaults, so two hosts in one
         // process (tests, tools) never run each other's jobs. Registered before AddHangfire, whose defaults only fill gaps.
-        var longPolling = section.GetValue("PostgresLongPolling", false);
+        var longPolling = section.GetValue("PostgresLongPolling", true);
         services.AddSingleton<JobStorage>(_ => CreateStorage(options, longPolling));
         services.AddSingleton<JobActivator>(provider => new AspNetCoreJobActivator(provider.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire(config => config
@@ -77,9 +77,8 @@ public static class FollowUpClock
         {
             SchemaName = "hangfire",
             PrepareSchemaIfNecessary = true,
-            // Off by default: measured here, Hangfire.PostgreSql 1.21's LISTEN/NOTIFY long polling left workers hanging
-            // (a fetched job stayed Enqueued for minutes) when two hosts ran in one process. Polling every second is the
-            // same lateness for follow-ups. PosSupport:FollowUps:PostgresLongPolling=true turns it on.
+            // LISTEN/NOTIFY wakes a worker as soon as a job is queued; PosSupport:FollowUps:PostgresLongPolling=false
+            // falls back to polling the queue every second.
             EnableLongPolling = longPolling,
             UseSlidingInvisibilityTimeout = true,
             QueuePollInterval = TimeSpan.FromSeconds(1),
