@@ -10,7 +10,7 @@ namespace PosSupport.Browser.Tests;
 [Collection(SharedDashboard.Name)]
 public sealed partial class AccessTests(DashboardFixture fixture)
 {
-    public static TheoryData<string> Pages => ["/", "/queues?queue=all", "/cases/new", "/reports", "/denied", "/admin/workflows", "/dashboard/reports.csv"];
+    public static TheoryData<string> Pages => ["/", "/queues?queue=all", "/cases/new", "/reports", "/denied", "/admin/workflows", "/dashboard/reports.csv", "/hangfire"];
 
     public static TheoryData<string, string> PagesByRole()
     {
@@ -47,15 +47,21 @@ public sealed partial class AccessTests(DashboardFixture fixture)
     {
         using var client = NewClient(out _);
         await SignInAsync(client, login, DashboardFixture.DemoPassword);
-        using var response = await client.GetAsync("/admin/workflows");
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.Equal("/denied", response.Headers.Location!.AbsolutePath);
+        foreach (var adminPage in new[] { "/admin/workflows", "/hangfire" })
+        {
+            using var response = await client.GetAsync(adminPage);
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.Equal("/denied", response.Headers.Location!.AbsolutePath);
+        }
 
         using var admin = NewClient(out _);
         await SignInAsync(admin, "admin", DashboardFixture.DemoPassword);
         using var allowed = await admin.GetAsync("/admin/workflows");
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
         Assert.Contains("data-fee-cancellation", await allowed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var jobs = await admin.GetAsync("/hangfire");
+        Assert.Equal(HttpStatusCode.OK, jobs.StatusCode);
+        Assert.Contains("PosSupport jobs", await jobs.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class AdminTests(DashboardFixture fixture)
     }
 
     [Fact]
-    public async Task An_agent_has_no_admin_link_and_is_refused_the_admin_page()
+    public async Task An_agent_has_no_admin_link_and_is_refused_the_admin_page_and_the_jobs_dashboard()
     {
         await using var context = await fixture.NewContextAsync();
         var page = await context.NewPageAsync();
@@ -34,6 +34,9 @@ public sealed class AdminTests(DashboardFixture fixture)
         await page.GotoAsync("/admin/workflows");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not allowed" })).ToBeVisibleAsync();
         await Expect(page.GetByTestId("workflow-row")).ToHaveCountAsync(0);
+
+        await page.GotoAsync("/hangfire");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not allowed" })).ToBeVisibleAsync();
         await DashboardPage.ScreenshotAsync(page);
     }
 }

@@ -31,6 +31,7 @@ public sealed partial class CaseWorkTests(DashboardFixture fixture)
         await Expect(page.GetByTestId("case-number")).ToHaveTextAsync(number!);
         await Expect(page.GetByTestId("masked-phone")).ToContainTextAsync("****");
         await Expect(page.GetByTestId("timeline-event").First).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=sla-clock][data-sla='sla:resolution']")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("current-state")).ToBeVisibleAsync();
         // The workflow diagram is drawn, with the current state's node marked.
         await Expect(page.Locator("[data-testid=workflow-diagram] svg .current")).ToHaveCountAsync(1, new() { Timeout = 20_000 });

@@ -171,6 +171,10 @@ public static class Ui
         "您处理期间此工单已被他人修改，已重新加载，请核对后重试。");
     public static string NotAllowed => L("Not allowed", "不允许");
     public static string FollowUps => L("Follow-ups due", "待执行跟进");
+    public static string SlaMet => L("met", "已达成");
+    public static string SlaPaused => L("paused", "已暂停");
+    public static string SlaBreached(string over) => L($"breached, {over} over", $"已超时 {over}");
+    public static string SlaLeft(string left) => L($"{left} left", $"剩余 {left}");
     public static string ReminderToMerchant => L("Reminder to the merchant", "提醒商户");
     public static string Due => L("Due", "到期");
     public static string Requested => L("Requested", "已索取");
