@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using PosSupport.Core.Pipeline;
+using PosSupport.Web.Api;
 using PosSupport.Web.Cli;
 using PosSupport.Web.Health;
 using PosSupport.Web.Hosting;
@@ -24,6 +25,7 @@ if (options is null) return CommandLine.Failed;
 
 builder.Services.AddPosSupportCore(options, catalog);
 builder.Services.AddProblemDetails();
+builder.Services.AddPosSupportApi(builder.Configuration);
 // Titles are Chinese as often as English: keep them readable in responses instead of \u-escaped.
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Encoder = JavaScriptEncoder.Create(UnicodeRanges.All));
 
@@ -35,6 +37,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapHealth();
 app.MapWorkflows();
+app.MapPosSupportApi();
 await app.RunAsync();
 return CommandLine.Ok;
 

@@ -49,7 +49,8 @@ public static class OpenCase
         }
     }
 
-    public sealed record Result(Guid Id, string Number, string State, long Version, Guid? AssigneeId);
+    /// <param name="PreviousCaseId">The channel's earlier case on the same conversation, resolved or closed, that this case continues.</param>
+    public sealed record Result(Guid Id, string Number, string State, long Version, Guid? AssigneeId, Guid? PreviousCaseId = null);
 
     public sealed class Handler(CaseSession session, CaseWorkflow workflow) : IRequestHandler<Command, Result>
     {
@@ -71,10 +72,25 @@ public static class OpenCase
                 deviceId = device.Id;
             }
 
+            var previous = await PreviousCaseAsync(request, cancellationToken).ConfigureAwait(false);
             var record = await workflow.OpenAsync(new NewCase(request.Type, request.MerchantId, deviceId, WorkflowSpelling.ParsePriority(request.Priority),
-                request.Description, request.ConversationId, request.ClaimAmountFen, request.ClaimChargedOn, request.ClaimChargedRateBp),
-                request.Caller, cancellationToken).ConfigureAwait(false);
-            return new Result(record.Id, record.Number, record.State, record.Version, record.AssigneeId);
+                request.Description, request.ConversationId, request.ClaimAmountFen, request.ClaimChargedOn, request.ClaimChargedRateBp)
+                { PreviousCaseId = previous }, request.Caller, cancellationToken).ConfigureAwait(false);
+            return new Result(record.Id, record.Number, record.State, record.Version, record.AssigneeId, record.PreviousCaseId);
         }
+
+        // A merchant writing again on a conversation whose case is over (past its reopen window) starts a new case that continues it.
+        private async Task<Guid?> PreviousCaseAsync(Command request, CancellationToken cancellationToken)
+        {
+            if (request.Caller.ChannelClientId is not { } channel || string.IsNullOrWhiteSpace(request.ConversationId)) return null;
+            var latest = await session.QuerySingleOrDefaultAsync<(Guid Id, string StateKind)>(LatestOnConversation,
+                new { channel, conversation = request.ConversationId }, cancellationToken).ConfigureAwait(false);
+            return latest.StateKind is "resolved" or "final" ? latest.Id : null;
+        }
+
+        private const string LatestOnConversation = """
+            SELECT id, state_kind FROM cases WHERE channel_client_id = @channel AND conversation_id = @conversation
+             ORDER BY opened_at DESC, id DESC LIMIT 1
+            """;
     }
 }

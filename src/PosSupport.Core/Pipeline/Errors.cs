@@ -42,3 +42,14 @@ public sealed class ConflictException(string message) : CaseStoreException(messa
 
 /// <summary>The caller's role may not do this at all (not a workflow rule: those are <see cref="TransitionNotAllowedException"/>).</summary>
 public sealed class ForbiddenException(string message) : CaseStoreException(message);
+
+/// <summary>
+/// The merchant wrote on a case that is closed, or resolved longer ago than the reopen window: it takes no more messages;
+/// the channel opens a new case on the same conversation, which continues this one.
+/// </summary>
+public sealed class CaseClosedException(Guid caseId, string caseNumber)
+    : CaseStoreException($"Case {caseNumber} is closed to new messages; open a new case with the same conversationId to continue it.")
+{
+    public Guid CaseId { get; } = caseId;
+    public string CaseNumber { get; } = caseNumber;
+}

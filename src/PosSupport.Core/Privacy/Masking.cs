@@ -1,7 +1,9 @@
+using System.Text.RegularExpressions;
+
 namespace PosSupport.Core.Privacy;
 
 /// <summary>How sensitive numbers are shown everywhere except where an authorised person opens them on purpose.</summary>
-public static class Masking
+public static partial class Masking
 {
     /// <summary><c>13812345678</c> → <c>138****5678</c>.</summary>
     public static string Phone(string? phone) =>
@@ -13,6 +15,37 @@ public static class Masking
 
     /// <summary>Bank card → the last four digits only: <c>**** 1234</c>.</summary>
     public static string BankCard(string? card) => card is { Length: >= 4 } ? "**** " + card[^4..] : Hidden(card);
+
+    /// <summary>
+    /// Free text (a case description, a merchant's message) with every resident ID number and every Luhn-valid 16–19 digit
+    /// bank card number in it masked as <see cref="IdCard"/> and <see cref="BankCard"/> would show them.
+    /// </summary>
+    public static string Text(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return text ?? "";
+        return SensitiveNumber().Replace(text, match =>
+        {
+            var value = match.Value;
+            if (value.Length == 18 && (char.IsAsciiDigit(value[^1]) || value[^1] is 'X' or 'x')) return IdCard(value);
+            return value.Length is >= 16 and <= 19 && value.All(char.IsAsciiDigit) && Luhn(value) ? BankCard(value) : value;
+        });
+    }
+
+    private static bool Luhn(string digits)
+    {
+        var sum = 0;
+        for (var i = 0; i < digits.Length; i++)
+        {
+            var d = digits[digits.Length - 1 - i] - '0';
+            if (i % 2 == 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+            sum += d;
+        }
+        return sum % 10 == 0;
+    }
+
+    // Runs of 16-19 digits (an ID number may end in X), not inside a longer run of digits.
+    [GeneratedRegex(@"(?<![0-9])[0-9]{15,18}[0-9Xx](?![0-9Xx])")]
+    private static partial Regex SensitiveNumber();
 
     private static string Hidden(string? value) => string.IsNullOrEmpty(value) ? "" : new string('*', value.Length);
 }
