@@ -17,8 +17,8 @@ public static partial class Masking
     public static string BankCard(string? card) => card is { Length: >= 4 } ? "**** " + card[^4..] : Hidden(card);
 
     /// <summary>
-    /// Free text (a case description, a merchant's message) with every resident ID number and every Luhn-valid 16–19 digit
-    /// bank card number in it masked as <see cref="IdCard"/> and <see cref="BankCard"/> would show them.
+    /// Free text (a case description, a merchant's message) with every resident ID number and every 16–19 digit run (a bank
+    /// card number, Luhn-valid or mistyped) in it masked as <see cref="IdCard"/> and <see cref="BankCard"/> would show them.
     /// </summary>
     public static string Text(string? text)
     {
@@ -27,20 +27,8 @@ public static partial class Masking
         {
             var value = match.Value;
             if (value.Length == 18 && (char.IsAsciiDigit(value[^1]) || value[^1] is 'X' or 'x')) return IdCard(value);
-            return value.Length is >= 16 and <= 19 && value.All(char.IsAsciiDigit) && Luhn(value) ? BankCard(value) : value;
+            return value.All(char.IsAsciiDigit) ? BankCard(value) : value;
         });
-    }
-
-    private static bool Luhn(string digits)
-    {
-        var sum = 0;
-        for (var i = 0; i < digits.Length; i++)
-        {
-            var d = digits[digits.Length - 1 - i] - '0';
-            if (i % 2 == 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-            sum += d;
-        }
-        return sum % 10 == 0;
     }
 
     // Runs of 16-19 digits (an ID number may end in X), not inside a longer run of digits.

@@ -1,0 +1,75 @@
+using PosSupport.Core.ApiClients;
+using PosSupport.Core.Cases;
+using PosSupport.Core.Pipeline;
+using PosSupport.Core.Tests.Support;
+
+namespace PosSupport.Core.Tests.Slices;
+
+public abstract class ApiClientTests<TFixture>(TFixture fixture) where TFixture : SliceFixture
+{
+    protected TFixture Fixture { get; } = fixture;
+
+    private static string Name(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..8];
+
+    [Fact]
+    public async Task A_new_clients_key_signs_it_in_and_only_the_keys_hash_is_stored()
+    {
+        var created = await Fixture.SendAsync(new CreateApiClient.Command(Name("app"), "channel", "https://hooks.example.com/possupport"));
+
+        var client = await Fixture.SendAsync(new AuthenticateApiClient.Query(created.Key));
+
+        Assert.Equal((created.Id, created.Name, "channel"), (client!.Id, client.Name, client.Role));
+        Assert.StartsWith(ApiKeys.KeyPrefix, created.Key);
+        Assert.StartsWith(ApiKeys.SecretPrefix, created.WebhookSecret);
+        var stored = await Fixture.ScalarAsync<string>("SELECT key_hash FROM api_clients WHERE id = @Id", created);
+        Assert.Equal(ApiKeys.Hash(created.Key), stored);
+        Assert.DoesNotContain(created.Key, stored, StringComparison.Ordinal);
+        Assert.Null(await Fixture.SendAsync(new AuthenticateApiClient.Query(created.Key + "x")));
+    }
+
+    [Fact]
+    public async Task A_revoked_key_no_longer_signs_in_and_revoking_twice_changes_nothing()
+    {
+        var created = await Fixture.SendAsync(new CreateApiClient.Command(Name("crm"), "agent"));
+
+        var first = await Fixture.SendAsync(new RevokeApiClient.Command(created.Name));
+        var second = await Fixture.SendAsync(new RevokeApiClient.Command(created.Name));
+
+        Assert.Null(await Fixture.SendAsync(new AuthenticateApiClient.Query(created.Key)));
+        Assert.False(first.AlreadyRevoked);
+        Assert.True(second.AlreadyRevoked);
+        Assert.Equal(first.RevokedAt, second.RevokedAt);
+        Assert.Contains(await Fixture.SendAsync(new ListApiClients.Query()), c => c.Name == created.Name && c.RevokedAt is not null);
+    }
+
+    [Fact]
+    public async Task Names_are_unique_roles_are_known_and_webhook_urls_absolute()
+    {
+        var name = Name("bot");
+        await Fixture.SendAsync(new CreateApiClient.Command(name, "supervisor"));
+
+        await Assert.ThrowsAsync<ConflictException>(() => Fixture.SendAsync(new CreateApiClient.Command(name, "agent")));
+        var invalid = await Assert.ThrowsAsync<ValidationFailedException>(() =>
+            Fixture.SendAsync(new CreateApiClient.Command("no spaces", "root", "/relative/hook")));
+        Assert.Equal(["Name", "Role", "WebhookUrl"], invalid.Errors.Keys.Order());
+        await Assert.ThrowsAsync<NotFoundException>(() => Fixture.SendAsync(new RevokeApiClient.Command(Name("ghost"))));
+    }
+
+    [Fact]
+    public async Task A_channel_lists_only_the_cases_it_opened()
+    {
+        var (mine, channel) = await Fixture.OpenDataFeeCaseAsync();
+        var (theirs, _) = await Fixture.OpenDataFeeCaseAsync();
+
+        var seen = await Fixture.SendAsync(new FindCases.Query(channel));
+        var all = await Fixture.SendAsync(new FindCases.Query(Caller.Agent(Guid.NewGuid()), PageSize: 100));
+
+        Assert.Equal([mine.Id], seen.Rows.Select(r => r.Id));
+        Assert.Contains(all.Rows, r => r.Id == theirs.Id);
+        await Assert.ThrowsAsync<ForbiddenException>(() => Fixture.SendAsync(new FindCases.Query(Caller.System("job"))));
+    }
+}
+
+public sealed class ApiClientOnSqlite(SqliteSliceFixture fixture) : ApiClientTests<SqliteSliceFixture>(fixture), IClassFixture<SqliteSliceFixture>;
+
+public sealed class ApiClientOnPostgres(PostgresSliceFixture fixture) : ApiClientTests<PostgresSliceFixture>(fixture), IClassFixture<PostgresSliceFixture>;
