@@ -59,7 +59,8 @@ public static class EvidenceEndpoints
         {
             form = await request.ReadFormAsync(cancellationToken);
         }
-        catch (InvalidDataException)
+        // A truncated or garbled multipart body: InvalidDataException for bad framing, IOException for a body that ends mid-part.
+        catch (Exception e) when (e is InvalidDataException or IOException && !cancellationToken.IsCancellationRequested)
         {
             throw new ApiProblemException("malformed-request", new LocalizedText("The multipart body could not be read.", "无法解析 multipart 请求体。"));
         }
