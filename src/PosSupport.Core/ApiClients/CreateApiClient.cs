@@ -14,7 +14,9 @@ public static class CreateApiClient
         public Validator()
         {
             RuleFor(c => c.Name).NotEmpty().MaximumLength(100).Matches("^[A-Za-z0-9][A-Za-z0-9._-]*$")
-                .WithMessage("A client name is letters, digits, '.', '_' and '-', starting with a letter or digit.");
+                .WithMessage("A client name is letters, digits, '.', '_' and '-', starting with a letter or digit.")
+                .Must(n => !Demo.DemoWorld.ChannelNames.Contains(n, StringComparer.Ordinal))
+                .WithMessage("'{PropertyValue}' is the name of a demo channel client; choose another name.");
             RuleFor(c => c.Role).Must(ApiKeys.Roles.Contains).WithMessage("The role is channel, agent, supervisor or admin.");
             RuleFor(c => c.WebhookUrl).MaximumLength(2000)
                 .Must(u => u is null || (Uri.TryCreate(u, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)))

@@ -53,6 +53,9 @@ public abstract class ApiClientTests<TFixture>(TFixture fixture) where TFixture 
             Fixture.SendAsync(new CreateApiClient.Command("no spaces", "root", "/relative/hook")));
         Assert.Equal(["Name", "Role", "WebhookUrl"], invalid.Errors.Keys.Order());
         await Assert.ThrowsAsync<NotFoundException>(() => Fixture.SendAsync(new RevokeApiClient.Command(Name("ghost"))));
+        // The demo data's channel clients keep their names, so that seeding after 'apikeys create' still works.
+        var demo = await Assert.ThrowsAsync<ValidationFailedException>(() => Fixture.SendAsync(new CreateApiClient.Command("merchant-app", "channel")));
+        Assert.Equal(["Name"], demo.Errors.Keys);
     }
 
     [Fact]
