@@ -28,9 +28,10 @@ public static class AddMessage
             RuleFor(c => c.Caller).NotNull();
             RuleFor(c => c.ProviderMessageId).MaximumLength(200);
             RuleFor(c => c.ProviderMessageId).NotEmpty().When(c => c.Caller?.Actor == Actor.Customer)
-                .WithMessage("A channel must give the provider's message id, so that a redelivered message is stored once.");
+                .WithText(new("A channel must give the provider's message id, so that a redelivered message is stored once.",
+                    "渠道须提供消息平台的消息 ID，以免重复投递的消息被重复保存。"));
             RuleFor(c => c.ProviderMessageId).Empty().When(c => c.Caller is { IsStaff: true })
-                .WithMessage("Only messages from a channel carry a provider message id.");
+                .WithText(new("Only messages from a channel carry a provider message id.", "只有来自渠道的消息才带消息平台的消息 ID。"));
             RuleFor(c => c.ExpectedVersion).GreaterThan(0).When(c => c.ExpectedVersion is not null);
         }
     }

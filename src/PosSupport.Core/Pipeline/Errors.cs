@@ -18,6 +18,10 @@ public sealed class ValidationFailedException(IReadOnlyDictionary<string, string
     public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
 
     public static ValidationFailedException For(string field, string message) => new(new Dictionary<string, string[]> { [field] = [message] });
+
+    /// <summary>One field's problem, in the request's language (<see cref="System.Globalization.CultureInfo.CurrentUICulture"/>).</summary>
+    public static ValidationFailedException For(string field, LocalizedText message) =>
+        For(field, (message ?? throw new ArgumentNullException(nameof(message))).For(System.Globalization.CultureInfo.CurrentUICulture));
 }
 
 /// <summary>The workflow does not allow this now; <see cref="Reasons"/> say why, in en and zh-CN.</summary>
