@@ -63,7 +63,9 @@ public static class ApiProblems
         if (!KindOfStatus.TryGetValue(status, out var kind)) kind = status >= 500 ? "internal" : "malformed-request";
         if (status == 400) kind = "malformed-request";
         problem.Type = TypePrefix + kind;
-        problem.Title = ApiLanguage.Text(context, Kinds[kind].Title);
+        // A title the endpoint chose (e.g. "Workflow not found") stays; the framework's reason phrase gets ours, in the caller's language.
+        if (problem.Title is null || problem.Title == Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status))
+            problem.Title = ApiLanguage.Text(context, Kinds[kind].Title);
         problem.Extensions.Remove("exception");
     }
 
