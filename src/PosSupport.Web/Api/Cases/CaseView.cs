@@ -60,7 +60,8 @@ public sealed record CaseView(
                 a.Reasons.Select(r => new ReasonView(r.Code, T(r.Text))).ToList(),
                 a.Inputs.Select(i => new InputView(i.Name, T(i.Title), WorkflowSpelling.Of(i.Type), i.Required, i.Options)).ToList())).ToList(),
             result.Evidence.Select(e => new EvidenceView(e.Id, e.Type,
-                EvidenceCatalog.All.TryGetValue(e.Type, out var type) ? T(type.Title) : e.Type, e.Status, e.RequiredNow, e.FileName, e.MediaType, e.SizeBytes,
+                EvidenceCatalog.All.TryGetValue(e.Type, out var type) ? T(type.Title) : e.Type, e.Status, e.RequiredNow,
+                e.FileName is null ? null : Masking.Text(e.FileName), e.MediaType, e.SizeBytes,
                 e.RequestedAt, e.SubmittedAt, e.Reason is null ? null : Masking.Text(e.Reason), e.Status == "requested" && e.RequiredNow ? evidenceDue : null)).ToList(),
             result.Offers.Select(o => new OfferView(o.Id, o.Kind, o.AmountFen, o.IsFinal, o.Status, o.ProposedAt, o.ExpiresAt, o.CounterAmountFen)).ToList(),
             staff ? result.PendingFollowUps.Select(f => new FollowUpView(f.Kind, f.Template, f.Trigger, f.DueAt)).ToList() : null);
