@@ -71,6 +71,32 @@ public abstract class ApiClientTests<TFixture>(TFixture fixture) where TFixture 
         Assert.Contains(all.Rows, r => r.Id == theirs.Id);
         await Assert.ThrowsAsync<ForbiddenException>(() => Fixture.SendAsync(new FindCases.Query(Caller.System("job"))));
     }
+
+    [Fact]
+    public async Task A_channels_cases_come_a_keyset_page_at_a_time_filtered_by_conversation_and_state()
+    {
+        var merchant = await Fixture.MerchantAsync();
+        var channel = await Fixture.ChannelAsync();
+        var opened = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+        {
+            Fixture.Clock.Advance(TimeSpan.FromMinutes(1));
+            opened.Add((await Fixture.SendAsync(new OpenCase.Command("data-fee-cancellation", merchant.MerchantId, "流量费", channel,
+                ConversationId: i < 2 ? "conv-paged" : "conv-other", ClaimAmountFen: 100, ClaimChargedOn: new DateOnly(2026, 6, 1)))).Id);
+        }
+
+        var first = await Fixture.SendAsync(new FindCases.Query(channel, PageSize: 2));
+        var second = await Fixture.SendAsync(new FindCases.Query(channel, Cursor: first.NextCursor, PageSize: 2));
+        var conversation = await Fixture.SendAsync(new FindCases.Query(channel, MerchantId: merchant.MerchantId, ConversationId: "conv-paged"));
+        var none = await Fixture.SendAsync(new FindCases.Query(channel, State: "closed"));
+
+        Assert.Equal([opened[2], opened[1]], first.Rows.Select(r => r.Id));
+        Assert.Equal([opened[0]], second.Rows.Select(r => r.Id));
+        Assert.Null(second.NextCursor);
+        Assert.Equal([opened[1], opened[0]], conversation.Rows.Select(r => r.Id));
+        Assert.Empty(none.Rows);
+        await Assert.ThrowsAsync<ValidationFailedException>(() => Fixture.SendAsync(new FindCases.Query(channel, Cursor: "not-a-cursor")));
+    }
 }
 
 public sealed class ApiClientOnSqlite(SqliteSliceFixture fixture) : ApiClientTests<SqliteSliceFixture>(fixture), IClassFixture<SqliteSliceFixture>;
