@@ -3,6 +3,7 @@ using System.Text.Unicode;
 using PosSupport.Core.Pipeline;
 using PosSupport.Web.Api;
 using PosSupport.Web.Cli;
+using PosSupport.Web.FollowUps;
 using PosSupport.Web.Health;
 using PosSupport.Web.Hosting;
 using PosSupport.Web.Workflows;
@@ -18,12 +19,16 @@ if (CommandLine.IsCommand(args))
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 ListenAddress.UseDefaultUnlessConfigured(builder);
 
-var catalog = WorkflowStartup.Load(WorkflowsDirectory.From(builder.Configuration), Console.Error);
+var workflowsDirectory = WorkflowsDirectory.From(builder.Configuration);
+var catalog = WorkflowStartup.Load(workflowsDirectory, Console.Error);
 if (catalog is null) return CommandLine.Failed;
+var calendar = CalendarStartup.Load(builder.Configuration, workflowsDirectory, Console.Error);
+if (calendar is null) return CommandLine.Failed;
 var options = PosSupportSettings.Read(builder.Configuration, Console.Error);
 if (options is null) return CommandLine.Failed;
 
-builder.Services.AddPosSupportCore(options, catalog);
+builder.Services.AddPosSupportCore(options, catalog, calendar);
+builder.Services.AddFollowUpClock(options, builder.Configuration);
 builder.Services.AddProblemDetails();
 builder.Services.AddPosSupportApi(builder.Configuration);
 // Titles are Chinese as often as English: keep them readable in responses instead of \u-escaped.
@@ -37,6 +42,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapHealth();
 app.MapWorkflows();
+app.MapFollowUpClock();
 app.MapPosSupportApi();
 await app.RunAsync();
 return CommandLine.Ok;

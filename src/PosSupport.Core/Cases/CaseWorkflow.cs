@@ -1,4 +1,5 @@
 using PosSupport.Core.Data;
+using PosSupport.Core.FollowUps;
 using PosSupport.Core.Negotiation;
 using PosSupport.Core.Pipeline;
 using PosSupport.Core.Workflows;
@@ -12,7 +13,7 @@ namespace PosSupport.Core.Cases;
 /// </summary>
 public sealed class CaseWorkflow(
     CaseStore store, WorkflowEngine engine, OfferBook offers, MessageRenderer renderer, Assignment assignment,
-    PosSupportOptions options, TimeProvider clock)
+    PosSupportOptions options, BusinessCalendar calendar, TimeProvider clock)
 {
     private CaseSession Session => store.Session;
 
@@ -48,6 +49,7 @@ public sealed class CaseWorkflow(
             priority = record.Priority, assignee = record.AssigneeId, linkedCase = record.LinkedCaseId, previousCase = record.PreviousCaseId,
         }, cancellationToken).ConfigureAwait(false);
 
+        await ScheduleCaseSlaAsync(record, start.Workflow, now, cancellationToken).ConfigureAwait(false);
         var lookup = await ExecuteAsync(record, caller, start.Workflow, start.Effects, null, cancellationToken).ConfigureAwait(false);
         await AfterLookupAsync(record, lookup, cancellationToken).ConfigureAwait(false);
         Session.PublishAfterCommit(new CaseChanged(record.Id, record.Version));
@@ -164,6 +166,19 @@ public sealed class CaseWorkflow(
                     }, cancellationToken).ConfigureAwait(false);
                     armed.Add(followUpId);
                     break;
+                case StateEntered entered:
+                    await OnStateEnteredAsync(record, workflow, entered, now, armed, cancellationToken).ConfigureAwait(false);
+                    break;
+                case OutcomeCleared:
+                    // Reopened: the resolution clock runs again. The rows are due now and work out their own due times.
+                    if (await Session.ExecuteScalarAsync<long>(
+                            "SELECT COUNT(*) FROM follow_ups WHERE case_id = @id AND state = @scope AND follow_up_key = @key AND status = 'pending'",
+                            new { id = record.Id, scope = CaseSla.CaseScope, key = CaseSla.ResolutionKey }, cancellationToken).ConfigureAwait(false) == 0)
+                    {
+                        armed.Add(await InsertSlaRowAsync(record.Id, CaseSla.CaseScope, CaseSla.ResolutionKey, "sla-warning", now, now, cancellationToken).ConfigureAwait(false));
+                        armed.Add(await InsertSlaRowAsync(record.Id, CaseSla.CaseScope, CaseSla.ResolutionKey, "sla-breach", now, now, cancellationToken).ConfigureAwait(false));
+                    }
+                    break;
                 case EvidenceRequested requested:
                     await RequestEvidenceAsync(record, caller, requested.Types, cancellationToken).ConfigureAwait(false);
                     break;
@@ -195,6 +210,74 @@ public sealed class CaseWorkflow(
         }
         if (armed.Count > 0) Session.PublishAfterCommit(new FollowUpsArmed(armed));
         return lookup;
+    }
+
+    /// <summary>Arms the first-response and resolution clocks of a new case: a warning and a breach follow-up each.</summary>
+    private async Task ScheduleCaseSlaAsync(CaseRecord record, WorkflowDefinition workflow, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var priority = WorkflowSpelling.ParsePriority(record.Priority);
+        var armed = new List<Guid>(4);
+        foreach (var (key, target) in new[] { (CaseSla.FirstResponseKey, workflow.Sla.FirstResponse[priority]), (CaseSla.ResolutionKey, workflow.Sla.Resolution[priority]) })
+        {
+            var status = SlaClock.Compute(calendar, calendar.WorkingTime(target), workflow.Sla.WarnAtFraction, now, [], null, now);
+            armed.Add(await InsertSlaRowAsync(record.Id, CaseSla.CaseScope, key, "sla-warning", status.WarnAt, now, cancellationToken).ConfigureAwait(false));
+            armed.Add(await InsertSlaRowAsync(record.Id, CaseSla.CaseScope, key, "sla-breach", status.Due, now, cancellationToken).ConfigureAwait(false));
+        }
+        Session.PublishAfterCommit(new FollowUpsArmed(armed));
+    }
+
+    private async Task OnStateEnteredAsync(CaseRecord record, WorkflowDefinition workflow, StateEntered entered, DateTimeOffset now, List<Guid> armed,
+        CancellationToken cancellationToken)
+    {
+        if (entered.Kind is StateKind.Resolved or StateKind.Final)
+        {
+            // Resolved: the case's clocks have stopped (met, or breached already); a reopen arms resolution again.
+            var stopped = (await Session.QueryAsync<Guid>(
+                "UPDATE follow_ups SET status = 'cancelled' WHERE case_id = @id AND state = @scope AND status = 'pending' RETURNING id",
+                new { id = record.Id, scope = CaseSla.CaseScope }, cancellationToken).ConfigureAwait(false)).ToList();
+            if (stopped.Count > 0) Session.PublishAfterCommit(new FollowUpsDisarmed(stopped));
+        }
+        var state = workflow.State(entered.State);
+        if (state.Sla is not { } targets || !targets.TryGetValue(WorkflowSpelling.ParsePriority(record.Priority), out var target)) return;
+        var status = SlaClock.Compute(calendar, calendar.WorkingTime(target), workflow.Sla.WarnAtFraction, now, [], null, now);
+        armed.Add(await InsertSlaRowAsync(record.Id, state.Name, CaseSla.StateKey, "sla-warning", status.WarnAt, now, cancellationToken).ConfigureAwait(false));
+        armed.Add(await InsertSlaRowAsync(record.Id, state.Name, CaseSla.StateKey, "sla-breach", status.Due, now, cancellationToken).ConfigureAwait(false));
+    }
+
+    private async Task<Guid> InsertSlaRowAsync(Guid caseId, string scope, string key, string kind, DateTimeOffset due, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var id = Guid.CreateVersion7(now);
+        await Session.ExecuteAsync("""
+            INSERT INTO follow_ups (id, case_id, state, follow_up_key, kind, due_at, repeats_left, status, created_at)
+            VALUES (@id, @caseId, @scope, @key, @kind, @due, 0, 'pending', @now)
+            """, new { id, caseId, scope, key, kind, due, now }, cancellationToken).ConfigureAwait(false);
+        return id;
+    }
+
+    /// <summary>
+    /// Tells staff about the case (an SLA at risk): its assignee, or the supervisors when nobody has it. Staff read
+    /// Chinese first; the timeline entry that goes with it carries both languages.
+    /// </summary>
+    public async Task NotifyStaffAsync(CaseRecord record, Caller caller, LocalizedText text, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(text);
+        var recipient = record.AssigneeId is null ? "supervisors" : "assignee";
+        await Session.ExecuteAsync("""
+            INSERT INTO outbox_messages (id, case_id, recipient, template, language, body, status, created_at)
+            VALUES (@id, @caseId, @recipient, 'sla-warning', 'zh-CN', @body, 'pending', @now)
+            """, new { id = Guid.CreateVersion7(), caseId = record.Id, recipient, body = text.ZhCn, now = clock.GetUtcNow() }, cancellationToken)
+            .ConfigureAwait(false);
+        await store.AppendEventAsync(record.Id, "message-queued", caller, merchantVisible: false,
+            new { recipient, template = "sla-warning", language = "zh-CN", body = text.ZhCn, title = text }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends the merchant a reminder from the workflow's template (a follow-up came due).</summary>
+    public Task RemindAsync(CaseRecord record, Caller caller, string template, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return QueueMessageAsync(record, caller, engine.Catalog.Get(record.WorkflowId, record.WorkflowVersion), "merchant", template, null, cancellationToken);
     }
 
     // The lookup's result moves the case on by itself when the state says how (contract-found / contract-missing).

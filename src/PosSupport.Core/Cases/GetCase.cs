@@ -1,6 +1,7 @@
 using FluentValidation;
 using MediatR;
 using PosSupport.Core.Data;
+using PosSupport.Core.FollowUps;
 using PosSupport.Core.Pipeline;
 using PosSupport.Core.Privacy;
 using PosSupport.Core.Workflows;
@@ -32,7 +33,8 @@ public static class GetCase
         IReadOnlyList<EvidenceView> Evidence,
         IReadOnlyList<OfferRecord> Offers,
         IReadOnlyList<AllowedAction> AllowedActions,
-        IReadOnlyList<FollowUpView> PendingFollowUps);
+        IReadOnlyList<FollowUpView> PendingFollowUps,
+        IReadOnlyList<SlaView> Sla);
 
     public sealed record MerchantView(Guid Id, string Name, string Category, string MaskedPhone, string PreferredLanguage);
 
@@ -54,7 +56,8 @@ public static class GetCase
 
     public sealed record FollowUpView(Guid Id, string Kind, string? Template, string? Trigger, DateTimeOffset DueAt, int RepeatsLeft);
 
-    public sealed class Handler(CaseStore store, CaseSession session, WorkflowEngine engine, PosSupportOptions options) : IRequestHandler<Query, Result>
+    public sealed class Handler(CaseStore store, CaseSession session, WorkflowEngine engine, PosSupportOptions options, BusinessCalendar calendar,
+        TimeProvider clock) : IRequestHandler<Query, Result>
     {
         public async Task<Result> Handle(Query request, CancellationToken cancellationToken)
         {
@@ -88,6 +91,9 @@ public static class GetCase
             var snapshot = await store.SnapshotAsync(record, options.AgentOfferAuthorityFen, cancellationToken).ConfigureAwait(false);
             var actions = engine.AllowedActions(snapshot, request.Caller.Actor);
             var isChannel = request.Caller.Actor == Actor.Customer;
+            // SLA clocks are for staff; recomputed from the event log on every read.
+            var sla = isChannel ? [] : CaseSla.Compute(record, workflow,
+                await CaseSla.ReadEventsAsync(session, record.Id, cancellationToken).ConfigureAwait(false), calendar, clock.GetUtcNow());
 
             return new Result(
                 record, workflow.Title, state.Title,
@@ -95,7 +101,7 @@ public static class GetCase
                 new MerchantView(merchant.Id, merchant.Name, merchant.Category, Masking.Phone(merchant.Phone), merchant.PreferredLanguage),
                 device, isChannel ? null : contract, evidence,
                 isChannel ? offers.Where(o => o.Status != "awaiting-approval").ToList() : offers,
-                actions, isChannel ? [] : followUps);
+                actions, isChannel ? [] : followUps, sla);
         }
 
         private sealed class MerchantRow

@@ -126,6 +126,15 @@ public sealed class BusinessCalendar
         return _workingDaysOfWeek.Contains(date.DayOfWeek);
     }
 
+    /// <summary>Length of one working day (working hours end minus start), e.g. 9 hours for 09:00–18:00.</summary>
+    public TimeSpan WorkingDay => _options.WorkdayEnd - _options.WorkdayStart;
+
+    /// <summary>
+    /// A target as written in a workflow (ISO 8601) in business time: each whole day is one working day, hours and
+    /// minutes are working hours. "P5D" is five working days (45 hours of 09:00–18:00), not 120 working hours.
+    /// </summary>
+    public TimeSpan WorkingTime(TimeSpan target) => WorkingDay * target.Days + (target - TimeSpan.FromDays(target.Days));
+
     /// <summary>Whether <paramref name="date"/>'s year has a year file (otherwise <see cref="IsWorkingDay"/> is a guess).</summary>
     public bool Covers(DateOnly date) => _years.Contains(date.Year);
 

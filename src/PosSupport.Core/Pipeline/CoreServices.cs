@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using PosSupport.Core.Cases;
 using PosSupport.Core.Data;
+using PosSupport.Core.FollowUps;
 using PosSupport.Core.Negotiation;
 using PosSupport.Core.Workflows;
 
@@ -16,7 +17,8 @@ public static class CoreServices
     /// (logging, then validation, then the transaction: the first registered behavior is the outermost), every
     /// handler and validator of this assembly, and the services slices share.
     /// </summary>
-    public static IServiceCollection AddPosSupportCore(this IServiceCollection services, PosSupportOptions options, WorkflowCatalog catalog)
+    public static IServiceCollection AddPosSupportCore(this IServiceCollection services, PosSupportOptions options, WorkflowCatalog catalog,
+        BusinessCalendar? calendar = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -27,6 +29,10 @@ public static class CoreServices
         services.AddSingleton(catalog);
         services.AddSingleton(new WorkflowEngine(catalog));
         services.TryAddSingleton(TimeProvider.System);
+        // Without a calendar (tools, tests that don't care) business time is Mon–Fri 09:00–18:00 Beijing time, no holidays.
+        services.AddSingleton(calendar ?? new BusinessCalendar([]));
+        // Hosts with a clock (the web host's Hangfire) register theirs first; others leave rows for it to sweep.
+        services.TryAddSingleton<IFollowUpScheduler, NoFollowUpScheduler>();
 
         services.AddScoped<ServiceFactory>(provider => type => provider.GetService(type)!);
         services.AddScoped<IMediator, Mediator>();
@@ -48,6 +54,7 @@ public static class CoreServices
         services.AddScoped<OfferBook>();
         services.AddScoped<MessageRenderer>();
         services.AddScoped<Assignment>();
+        services.AddScoped<FollowUpArming>();
         services.AddSingleton<Evidence.EvidenceFiles>();
         return services;
     }

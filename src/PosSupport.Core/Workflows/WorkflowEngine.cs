@@ -139,7 +139,8 @@ public sealed class WorkflowEngine
     {
         var to = definition.State(taken.To);
         var effects = new List<WorkflowEffect>(4 + to.OnEntry.Count + to.FollowUps.Count);
-        if (from.FollowUps.Count > 0) effects.Add(new FollowUpsCancelled(from.Name));
+        // A state's own SLA clock is a pair of follow-ups too: leaving cancels them with the rest.
+        if (from.FollowUps.Count > 0 || from.Sla is not null) effects.Add(new FollowUpsCancelled(from.Name));
         effects.Add(new StateExited(from.Name));
         if (taken.Outcome is { } outcome) effects.Add(new OutcomeSet(outcome, definition.Outcomes[outcome]));
         else if (from.Kind == StateKind.Resolved && to.IsOpen) effects.Add(new OutcomeCleared());

@@ -60,13 +60,15 @@ public static class CaseStoreCommands
     public static ServiceProvider? Build(IConfiguration configuration, TextWriter error)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var catalog = WorkflowStartup.Load(WorkflowsDirectory.From(configuration), error);
+        var workflowsDirectory = WorkflowsDirectory.From(configuration);
+        var catalog = WorkflowStartup.Load(workflowsDirectory, error);
         var options = catalog is null ? null : PosSupportSettings.Read(configuration, error);
-        if (catalog is null || options is null) return null;
+        var calendar = options is null ? null : CalendarStartup.Load(configuration, workflowsDirectory, error);
+        if (catalog is null || options is null || calendar is null) return null;
         var services = new ServiceCollection();
         // Requests log as in the host, to nowhere: a verb prints its own lines.
         services.AddLogging();
-        services.AddPosSupportCore(options, catalog);
+        services.AddPosSupportCore(options, catalog, calendar);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using PosSupport.Core.Data;
+using PosSupport.Core.FollowUps;
 using PosSupport.Core.Pipeline;
 using PosSupport.Core.Tests.Workflows;
 
@@ -21,6 +22,7 @@ public abstract class SliceFixture : IAsyncLifetime
 
     public FakeTimeProvider Clock { get; } = new(Start);
     public CapturedLogs Logs { get; } = new();
+    public RecordingScheduler Scheduler { get; } = new();
     public abstract DatabaseProvider Provider { get; }
     public PosSupportOptions Options { get; private set; } = new();
     public IServiceProvider Services => _services ?? throw new InvalidOperationException("The fixture is not initialised.");
@@ -34,10 +36,28 @@ public abstract class SliceFixture : IAsyncLifetime
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Debug).AddProvider(Logs));
         services.AddSingleton<TimeProvider>(Clock);
-        services.AddPosSupportCore(Options, RandomCases.ShippedWorkflows);
+        services.AddSingleton<IFollowUpScheduler>(Scheduler);
+        services.AddPosSupportCore(Options, RandomCases.ShippedWorkflows, FollowUps.China2026.Calendar);
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
         Migrator.Migrate(Database);
         await WorkflowPublication.PublishAsync(Database, RandomCases.ShippedWorkflows, Clock, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Runs every follow-up job due at the fake time, as Hangfire's workers would, until none is due (a job may arm
+    /// another that is due at once); returns what each run did.
+    /// </summary>
+    public async Task<IReadOnlyList<FireFollowUp.Result>> RunDueFollowUpsAsync()
+    {
+        var results = new List<FireFollowUp.Result>();
+        for (var round = 0; round < 100; round++)
+        {
+            var due = Scheduler.TakeDue(Clock.GetUtcNow());
+            if (due.Count == 0) return results;
+            foreach (var (job, followUpId) in due)
+                results.Add(await SendAsync(new FireFollowUp.Command(followUpId, job)));
+        }
+        throw new InvalidOperationException("Follow-ups kept arming jobs due at once: a loop.");
     }
 
     public async Task<T> SendAsync<T>(IRequest<T> request)

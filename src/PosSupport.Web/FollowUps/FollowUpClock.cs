@@ -1,0 +1,160 @@
+using Hangfire;
+using Hangfire.AspNetCore;
+using Hangfire.Dashboard;
+using Hangfire.InMemory;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using Hangfire.Server;
+using MediatR;
+using PosSupport.Core.Data;
+using PosSupport.Core.FollowUps;
+
+namespace PosSupport.Web.FollowUps;
+
+/// <summary>
+/// Hangfire as the product's clock (the database stays the truth): in-memory storage with SQLite (one node), its own
+/// <c>hangfire</c> schema on PostgreSQL (several nodes; long polling, sliding invisibility timeout). Queues
+/// <c>followups</c>, <c>webhooks</c> and <c>default</c>. Settings under <c>PosSupport:FollowUps</c>: <c>Workers</c>
+/// (default 10), <c>PollingInterval</c> (how often due jobs are picked up, default 00:00:01).
+/// </summary>
+public static class FollowUpClock
+{
+    public const string FollowUpsQueue = "followups";
+    public const string WebhooksQueue = "webhooks";
+    public const string DefaultQueue = "default";
+    public const string Section = "PosSupport:FollowUps";
+    public const string SweepJobId = "follow-ups-sweep";
+
+    public static IServiceCollection AddFollowUpClock(this IServiceCollection services, PosSupportOptions options, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var section = configuration.GetSection(Section);
+        var workers = section.GetValue("Workers", 10);
+        var polling = section.GetValue("PollingInterval", TimeSpan.FromSeconds(1));
+        if (workers < 1) throw new InvalidOperationException($"{Section}:Workers must be at least 1 (was {workers}).");
+        if (polling <= TimeSpan.Zero) throw new InvalidOperationException($"{Section}:PollingInterval must be positive (was {polling}).");
+
+        // Storage, activator and clients belong to this host, not to Hangfire's process-wide defaults, so two hosts in one
+        // process (tests, tools) never run each other's jobs. Registered before AddHangfire, whose defaults only fill gaps.
+        var longPolling = section.GetValue("PostgresLongPolling", false);
+        services.AddSingleton<JobStorage>(_ => CreateStorage(options, longPolling));
+        services.AddSingleton<JobActivator>(provider => new AspNetCoreJobActivator(provider.GetRequiredService<IServiceScopeFactory>()));
+        services.AddHangfire(config => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
+        services.AddHangfireServer((_, server) =>
+        {
+            server.Queues = [FollowUpsQueue, WebhooksQueue, DefaultQueue];
+            server.WorkerCount = workers;
+            server.SchedulePollingInterval = polling;
+            // Jobs are short database transactions; stopping (Ctrl+C, a deployment) should not wait the default 15 s.
+            server.ShutdownTimeout = TimeSpan.FromSeconds(5);
+        });
+        services.AddSingleton<IFollowUpScheduler, HangfireFollowUpScheduler>();
+        services.AddHostedService<FollowUpSweeper>();
+        return services;
+    }
+
+    /// <summary>The Hangfire dashboard at <c>/hangfire</c>, for requests from this machine only until the dashboard has sign-in.</summary>
+    public static IEndpointRouteBuilder MapFollowUpClock(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            Authorization = [new LocalRequestsOnlyAuthorizationFilter()],
+            DashboardTitle = "PosSupport jobs",
+            AppPath = "/",
+        });
+        return endpoints;
+    }
+
+    private static JobStorage CreateStorage(PosSupportOptions options, bool longPolling)
+    {
+        if (options.Database.Provider != DatabaseProvider.Postgres)
+            return new InMemoryStorage(new InMemoryStorageOptions());
+        var storage = new PostgreSqlStorageOptions
+        {
+            SchemaName = "hangfire",
+            PrepareSchemaIfNecessary = true,
+            // Off by default: measured here, Hangfire.PostgreSql 1.21's LISTEN/NOTIFY long polling left workers hanging
+            // (a fetched job stayed Enqueued for minutes) when two hosts ran in one process. Polling every second is the
+            // same lateness for follow-ups. PosSupport:FollowUps:PostgresLongPolling=true turns it on.
+            EnableLongPolling = longPolling,
+            UseSlidingInvisibilityTimeout = true,
+            QueuePollInterval = TimeSpan.FromSeconds(1),
+        };
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(options.Database.ConnectionString, storage, null), storage);
+    }
+}
+
+/// <summary>Schedules follow-up jobs on Hangfire, carrying only the row id.</summary>
+public sealed class HangfireFollowUpScheduler(IBackgroundJobClient client, JobStorage storage, TimeProvider clock) : IFollowUpScheduler
+{
+    private static readonly HashSet<string> LiveStates = new(StringComparer.Ordinal) { "Scheduled", "Enqueued", "Processing", "Awaiting" };
+
+    public string? Schedule(Guid followUpId, DateTimeOffset dueAt)
+    {
+        if (dueAt <= clock.GetUtcNow())
+            return client.Enqueue<FollowUpJob>(job => job.RunAsync(followUpId, null));
+        // Hangfire keeps scheduled times in whole seconds and may start a job up to a second before its instant;
+        // round up so a job never runs early (one that did would only re-arm itself).
+        var ticks = dueAt.UtcTicks;
+        var rounded = new DateTimeOffset(ticks + (TimeSpan.TicksPerSecond - ticks % TimeSpan.TicksPerSecond) % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        return client.Schedule<FollowUpJob>(job => job.RunAsync(followUpId, null), rounded);
+    }
+
+    public void Unschedule(string jobId) => client.Delete(jobId);
+
+    public bool IsLive(string jobId)
+    {
+        using var connection = storage.GetConnection();
+        return connection.GetJobData(jobId)?.State is { } state && LiveStates.Contains(state);
+    }
+}
+
+/// <summary>The Hangfire job of one follow-up. Its only argument is the row id (Hangfire fills in the context).</summary>
+public sealed class FollowUpJob(IMediator mediator)
+{
+    [Queue(FollowUpClock.FollowUpsQueue)]
+    [AutomaticRetry(Attempts = 5)]
+    public async Task RunAsync(Guid followUpId, PerformContext? context) =>
+        await mediator.Send(new FireFollowUp.Command(followUpId, context?.BackgroundJob.Id)).ConfigureAwait(false);
+}
+
+/// <summary>The sweeper as a recurring Hangfire job (every minute, on one node at a time).</summary>
+public sealed class SweepJob(IMediator mediator)
+{
+    [Queue(FollowUpClock.FollowUpsQueue)]
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    [AutomaticRetry(Attempts = 0)]
+    public async Task RunAsync() => await mediator.Send(new SweepFollowUps.Command()).ConfigureAwait(false);
+}
+
+/// <summary>
+/// At start-up: registers the every-minute sweep and runs one pass at once, so follow-ups whose jobs were lost with
+/// the last process (in-memory storage, a crash before arming) are armed, and overdue ones fire, before the first minute.
+/// </summary>
+public sealed partial class FollowUpSweeper(IServiceScopeFactory scopes, IRecurringJobManager recurring, ILogger<FollowUpSweeper> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            recurring.AddOrUpdate<SweepJob>(FollowUpClock.SweepJobId, job => job.RunAsync(), Cron.Minutely());
+            await using var scope = scopes.CreateAsyncScope();
+            var result = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new SweepFollowUps.Command(), stoppingToken).ConfigureAwait(false);
+            Swept(logger, result.Pending, result.Armed, result.Overdue);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            SweepFailed(logger, e);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Follow-ups at start-up: {Pending} pending, {Armed} armed again ({Overdue} overdue, firing now)")]
+    private static partial void Swept(ILogger logger, int pending, int armed, int overdue);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The start-up sweep of follow-ups failed; the every-minute sweep will retry")]
+    private static partial void SweepFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,250 @@
+using PosSupport.Core.Cases;
+using PosSupport.Core.FollowUps;
+using PosSupport.Core.Pipeline;
+using PosSupport.Core.Tests.Support;
+
+namespace PosSupport.Core.Tests.FollowUps;
+
+/// <summary>
+/// Follow-ups on a fake clock, through the real pipeline and database: jobs are handed out by the recording scheduler
+/// when the fake time reaches them, as Hangfire's workers would. Each test works from the fixture's current time.
+/// </summary>
+public abstract class FollowUpTests<TFixture>(TFixture fixture) where TFixture : SliceFixture
+{
+    protected TFixture Fixture { get; } = fixture;
+
+    private static readonly Caller Agent = Caller.Agent(Guid.NewGuid());
+
+    private Task<long> RemindersAsync(Guid caseId, string template = "evidence-missing") => Fixture.ScalarAsync<long>(
+        "SELECT COUNT(*) FROM outbox_messages WHERE case_id = @caseId AND template = @template AND recipient = 'merchant'", new { caseId, template });
+
+    private Task<Guid> FollowUpAsync(Guid caseId, string what) => Fixture.ScalarAsync<Guid>(
+        "SELECT id FROM follow_ups WHERE case_id = @caseId AND (template = @what OR trigger_name = @what)", new { caseId, what });
+
+    private Task<Guid> SlaFollowUpAsync(Guid caseId, string key, string kind) => Fixture.ScalarAsync<Guid>(
+        "SELECT id FROM follow_ups WHERE case_id = @caseId AND follow_up_key = @key AND kind = @kind", new { caseId, key, kind });
+
+    private async Task AdvanceAndRunAsync(TimeSpan by)
+    {
+        Fixture.Clock.Advance(by);
+        await Fixture.RunDueFollowUpsAsync();
+    }
+
+    [Fact]
+    public async Task Evidence_reminders_go_out_after_a_day_then_exactly_three_more_times_daily_and_then_stop()
+    {
+        var (opened, _) = await Fixture.OpenDataFeeCaseAsync();
+
+        var counts = new List<long>();
+        for (var day = 1; day <= 6; day++)
+        {
+            await AdvanceAndRunAsync(TimeSpan.FromDays(1));
+            counts.Add(await RemindersAsync(opened.Id));
+        }
+
+        Assert.Equal([1, 2, 3, 4, 4, 4], counts);
+        Assert.Equal("done", await Fixture.ScalarAsync<string>("SELECT status FROM follow_ups WHERE id = @id",
+            new { id = await FollowUpAsync(opened.Id, "evidence-missing") }));
+        var reminders = await Fixture.QueryAsync<string>(
+            "SELECT visibility FROM case_events WHERE case_id = @Id AND kind = 'message-queued' AND data LIKE '%evidence-missing%'", opened);
+        Assert.Equal(["merchant", "merchant", "merchant", "merchant"], reminders);
+        await Fixture.AssertTimelineContiguousAsync(opened.Id);
+    }
+
+    [Fact]
+    public async Task After_seven_days_without_evidence_the_system_closes_the_case_as_abandoned()
+    {
+        var (opened, _) = await Fixture.OpenDataFeeCaseAsync();
+
+        for (var day = 1; day <= 7; day++) await AdvanceAndRunAsync(TimeSpan.FromDays(1));
+
+        var row = await Fixture.CaseRowAsync(opened.Id);
+        Assert.Equal(("closed", "abandoned"), (row.State, row.Outcome));
+        Assert.Equal("system", await Fixture.ScalarAsync<string>(
+            "SELECT actor FROM case_events WHERE case_id = @Id AND kind = 'transition' ORDER BY seq DESC LIMIT 1", opened));
+        Assert.Equal(4, await RemindersAsync(opened.Id));
+        Assert.Equal(0, await Fixture.ScalarAsync<long>("SELECT COUNT(*) FROM follow_ups WHERE case_id = @Id AND status = 'pending'", opened));
+    }
+
+    [Fact]
+    public async Task Leaving_the_state_cancels_its_follow_ups_and_deletes_their_jobs()
+    {
+        var (opened, _) = await Fixture.OpenDataFeeCaseAsync();
+        var reminder = await FollowUpAsync(opened.Id, "evidence-missing");
+        var timeout = await FollowUpAsync(opened.Id, "evidence-timed-out");
+        var jobs = Fixture.Scheduler.JobsOf(reminder).Concat(Fixture.Scheduler.JobsOf(timeout)).ToList();
+        Assert.Equal(2, jobs.Count);
+
+        await Fixture.AcceptAllEvidenceAsync(opened.Id);
+        await Fixture.FireAsync(opened.Id, "evidence-complete", Agent);
+        for (var day = 1; day <= 8; day++) await AdvanceAndRunAsync(TimeSpan.FromDays(1));
+
+        Assert.Equal(["cancelled", "cancelled"], await Fixture.QueryAsync<string>(
+            "SELECT status FROM follow_ups WHERE id IN (@reminder, @timeout)", new { reminder, timeout }));
+        Assert.Subset(Fixture.Scheduler.Deleted.ToHashSet(), jobs.ToHashSet());
+        Assert.Equal(0, await RemindersAsync(opened.Id));
+        // The evidence timeout never fired (the case was not closed as abandoned); the case, now on us, may have breached
+        // an SLA and been escalated meanwhile, which is another matter.
+        var row = await Fixture.CaseRowAsync(opened.Id);
+        Assert.Equal((null, true), (row.Outcome, row.State is "assessing" or "escalated"));
+    }
+
+    [Fact]
+    public async Task A_job_run_twice_or_by_two_workers_at_once_sends_one_reminder()
+    {
+        var (opened, _) = await Fixture.OpenDataFeeCaseAsync();
+        var reminder = await FollowUpAsync(opened.Id, "evidence-missing");
+        var job = Assert.Single(Fixture.Scheduler.JobsOf(reminder));
+        Fixture.Clock.Advance(TimeSpan.FromDays(1));
+
+        var together = await Task.WhenAll(
+            Fixture.SendAsync(new FireFollowUp.Command(reminder, job)),
+            Fixture.SendAsync(new FireFollowUp.Command(reminder, job)));
+        var again = await Fixture.SendAsync(new FireFollowUp.Command(reminder, job));
+
+        Assert.Equal(1, await RemindersAsync(opened.Id));
+        Assert.Equal([FollowUpOutcome.Reminded, FollowUpOutcome.AlreadyHandled], together.Select(r => r.Outcome).Order());
+        Assert.Equal(FollowUpOutcome.AlreadyHandled, again.Outcome);
+        // The next reminder is armed once, for a day later (the job run here by hand is still on the recorder's books).
+        Assert.Single(Fixture.Scheduler.JobsOf(reminder), j => j != job);
+    }
+
+    [Fact]
+    public async Task A_job_that_wakes_early_sends_nothing_and_waits_for_its_time()
+    {
+        var (opened, _) = await Fixture.OpenDataFeeCaseAsync();
+        var reminder = await FollowUpAsync(opened.Id, "evidence-missing");
+        var job = Assert.Single(Fixture.Scheduler.JobsOf(reminder));
+
+        var early = await Fixture.SendAsync(new FireFollowUp.Command(reminder, job));
+
+        Assert.Equal(FollowUpOutcome.NotDue, early.Outcome);
+        Assert.Equal(0, await RemindersAsync(opened.Id));
+        await AdvanceAndRunAsync(TimeSpan.FromDays(1));
+        Assert.Equal(1, await RemindersAsync(opened.Id));
+    }
+
+    [Fact]
+    public async Task A_first_response_at_risk_warns_staff_and_its_breach_escalates_the_case_once()
+    {
+        var merchant = await Fixture.MerchantAsync();
+        var channel = await Fixture.ChannelAsync();
+        var opened = await Fixture.SendAsync(new OpenCase.Command("device-replacement", merchant.MerchantId, "刷卡一直提示交易失败", channel,
+            DeviceSerial: merchant.DeviceSerial));
+        var openedAt = Fixture.Clock.GetUtcNow();
+        var warnAt = China2026.Calendar.AddBusinessTime(openedAt, TimeSpan.FromHours(3.2));
+        var dueAt = China2026.Calendar.AddBusinessTime(openedAt, TimeSpan.FromHours(4));
+
+        Fixture.Clock.SetUtcNow(warnAt);
+        await Fixture.RunDueFollowUpsAsync();
+        var warned = await Fixture.SendAsync(new GetCase.Query(opened.Id, Agent));
+
+        Assert.Equal("intake", warned.Case.State);
+        Assert.Equal(1, await Fixture.ScalarAsync<long>(
+            "SELECT COUNT(*) FROM outbox_messages WHERE case_id = @id AND template = 'sla-warning' AND recipient = @recipient",
+            new { id = opened.Id, recipient = warned.Case.AssigneeId is null ? "supervisors" : "assignee" }));
+        var firstResponse = warned.Sla.Single(s => s.Clock == SlaClockKind.FirstResponse).Status;
+        Assert.Equal((dueAt, true, false), (firstResponse.Due, firstResponse.IsWarned, firstResponse.IsBreached));
+
+        Fixture.Clock.SetUtcNow(dueAt);
+        await Fixture.RunDueFollowUpsAsync();
+        var breachRow = await SlaFollowUpAsync(opened.Id, CaseSla.FirstResponseKey, "sla-breach");
+        var again = await Fixture.SendAsync(new FireFollowUp.Command(breachRow));
+        var breached = await Fixture.SendAsync(new GetCase.Query(opened.Id, Agent));
+
+        Assert.Equal(("escalated", 1), (breached.Case.State, breached.Case.EscalationTier));
+        Assert.True(breached.Sla.Single(s => s.Clock == SlaClockKind.FirstResponse).Status.IsBreached);
+        Assert.Equal(FollowUpOutcome.AlreadyHandled, again.Outcome);
+        Assert.Equal(1, await Fixture.EventCountAsync(opened.Id, "sla-breached"));
+        Assert.Equal(1, await Fixture.EventCountAsync(opened.Id, "escalation"));
+        await Fixture.AssertTimelineContiguousAsync(opened.Id);
+    }
+
+    [Fact]
+    public async Task An_sla_stands_still_while_the_case_waits_on_the_merchant_and_its_warning_waits_too()
+    {
+        var merchant = await Fixture.MerchantAsync();
+        var channel = await Fixture.ChannelAsync();
+        // Urgent: resolution within one working day, so its warning comes before the no-reply timeout (five days) closes the case.
+        var opened = await Fixture.SendAsync(new OpenCase.Command("device-replacement", merchant.MerchantId, "刷卡一直提示交易失败", channel,
+            Priority: "urgent", DeviceSerial: merchant.DeviceSerial));
+        Fixture.Clock.Advance(TimeSpan.FromMinutes(30));
+        // The agent's first step is the first response; then the case waits on the merchant.
+        await Fixture.FireAsync(opened.Id, "start-troubleshooting", Agent);
+        var pausedAt = Fixture.Clock.GetUtcNow();
+        var resolutionWarning = await SlaFollowUpAsync(opened.Id, CaseSla.ResolutionKey, "sla-warning");
+        var warningDue = await Fixture.ScalarAsync<DateTimeOffset>("SELECT due_at FROM follow_ups WHERE id = @resolutionWarning", new { resolutionWarning });
+
+        Fixture.Clock.SetUtcNow(warningDue);
+        var results = await Fixture.RunDueFollowUpsAsync();
+        var view = await Fixture.SendAsync(new GetCase.Query(opened.Id, Agent));
+
+        Assert.Contains((resolutionWarning, FollowUpOutcome.Rescheduled), results.Select(r => (r.FollowUpId, r.Outcome)));
+        Assert.Equal(0, await Fixture.EventCountAsync(opened.Id, "sla-warning"));
+        var resolution = view.Sla.Single(s => s.Clock == SlaClockKind.Resolution).Status;
+        Assert.True(resolution.IsPaused);
+        Assert.Equal(China2026.Calendar.BusinessTimeBetween(pausedAt - TimeSpan.FromMinutes(30), pausedAt), resolution.Elapsed);
+        var firstResponse = view.Sla.Single(s => s.Clock == SlaClockKind.FirstResponse).Status;
+        Assert.Equal((true, pausedAt), (firstResponse.IsMet, firstResponse.MetAt));
+        Assert.True(await Fixture.ScalarAsync<DateTimeOffset>("SELECT due_at FROM follow_ups WHERE id = @resolutionWarning", new { resolutionWarning })
+            > Fixture.Clock.GetUtcNow());
+    }
+
+    [Fact]
+    public async Task A_channel_does_not_see_the_sla_clocks()
+    {
+        var (opened, channel) = await Fixture.OpenDataFeeCaseAsync();
+
+        Assert.Empty((await Fixture.SendAsync(new GetCase.Query(opened.Id, channel))).Sla);
+        Assert.Equal([SlaClockKind.FirstResponse, SlaClockKind.Resolution],
+            (await Fixture.SendAsync(new GetCase.Query(opened.Id, Agent))).Sla.Select(s => s.Clock));
+    }
+
+    [Fact]
+    public async Task The_sweeper_arms_follow_ups_whose_jobs_were_lost_and_leaves_live_ones_alone()
+    {
+        var (opened, _) = await Fixture.OpenDataFeeCaseAsync();
+        Fixture.Scheduler.LoseAll();
+
+        var first = await Fixture.SendAsync(new SweepFollowUps.Command());
+        var second = await Fixture.SendAsync(new SweepFollowUps.Command());
+
+        Assert.True(first.Armed > 0);
+        Assert.Equal(first.Pending, first.Armed);
+        Assert.Equal(0, second.Armed);
+        await AdvanceAndRunAsync(TimeSpan.FromDays(1));
+        Assert.Equal(1, await RemindersAsync(opened.Id));
+    }
+
+    [Fact]
+    public async Task Two_sweeps_at_once_arm_each_follow_up_with_one_job()
+    {
+        var (opened, _) = await Fixture.OpenDataFeeCaseAsync();
+        Fixture.Scheduler.LoseAll();
+
+        await Task.WhenAll(Fixture.SendAsync(new SweepFollowUps.Command()), Fixture.SendAsync(new SweepFollowUps.Command()));
+
+        var pending = await Fixture.QueryAsync<Guid>("SELECT id FROM follow_ups WHERE case_id = @Id AND status = 'pending'", opened);
+        Assert.NotEmpty(pending);
+        Assert.All(pending, id => Assert.Single(Fixture.Scheduler.JobsOf(id)));
+    }
+
+    [Fact]
+    public async Task A_follow_up_overdue_after_an_outage_fires_once_when_swept()
+    {
+        var (opened, _) = await Fixture.OpenDataFeeCaseAsync();
+        Fixture.Scheduler.LoseAll();
+        Fixture.Clock.Advance(TimeSpan.FromDays(2.5));
+
+        var swept = await Fixture.SendAsync(new SweepFollowUps.Command());
+        await Fixture.RunDueFollowUpsAsync();
+
+        Assert.True(swept.Overdue > 0);
+        // Two reminders were due during the outage: the merchant gets one now, not a burst.
+        Assert.Equal(1, await RemindersAsync(opened.Id));
+    }
+}
+
+public sealed class FollowUpsOnSqlite(SqliteSliceFixture fixture) : FollowUpTests<SqliteSliceFixture>(fixture), IClassFixture<SqliteSliceFixture>;
+
+public sealed class FollowUpsOnPostgres(PostgresSliceFixture fixture) : FollowUpTests<PostgresSliceFixture>(fixture), IClassFixture<PostgresSliceFixture>;

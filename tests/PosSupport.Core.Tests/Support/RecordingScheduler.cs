@@ -1,0 +1,68 @@
+using PosSupport.Core.FollowUps;
+
+namespace PosSupport.Core.Tests.Support;
+
+/// <summary>
+/// A clock for follow-up jobs that runs only when told: it keeps what was scheduled, deleted and run, and hands the
+/// jobs that are due at the fixture's fake time to the test, as Hangfire would hand them to a worker.
+/// </summary>
+public sealed class RecordingScheduler : IFollowUpScheduler
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, (Guid FollowUpId, DateTimeOffset DueAt)> _live = new(StringComparer.Ordinal);
+    private readonly List<string> _deleted = [];
+    private int _next;
+
+    public string? Schedule(Guid followUpId, DateTimeOffset dueAt)
+    {
+        lock (_gate)
+        {
+            var job = "job-" + ++_next;
+            _live[job] = (followUpId, dueAt);
+            return job;
+        }
+    }
+
+    public void Unschedule(string jobId)
+    {
+        lock (_gate)
+        {
+            _live.Remove(jobId);
+            _deleted.Add(jobId);
+        }
+    }
+
+    public bool IsLive(string jobId)
+    {
+        lock (_gate) return _live.ContainsKey(jobId);
+    }
+
+    public IReadOnlyList<string> Deleted
+    {
+        get { lock (_gate) return _deleted.ToList(); }
+    }
+
+    /// <summary>Live jobs of one follow-up row.</summary>
+    public IReadOnlyList<string> JobsOf(Guid followUpId)
+    {
+        lock (_gate) return _live.Where(j => j.Value.FollowUpId == followUpId).Select(j => j.Key).ToList();
+    }
+
+    /// <summary>Takes the jobs due at <paramref name="now"/> off the schedule, earliest first, as a worker picks them up.</summary>
+    public IReadOnlyList<(string JobId, Guid FollowUpId)> TakeDue(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            var due = _live.Where(j => j.Value.DueAt <= now).OrderBy(j => j.Value.DueAt).ThenBy(j => j.Key, StringComparer.Ordinal)
+                .Select(j => (j.Key, j.Value.FollowUpId)).ToList();
+            foreach (var (job, _) in due) _live.Remove(job);
+            return due;
+        }
+    }
+
+    /// <summary>Every scheduled job vanishes, as with in-memory storage when the process stops.</summary>
+    public void LoseAll()
+    {
+        lock (_gate) _live.Clear();
+    }
+}
