@@ -55,6 +55,10 @@ public sealed class WorkflowLifecycleApiTests(ApiWorld world)
         Assert.Equal(["business-licence", "settlement-statement", "transaction-records"],
             intake.GetProperty("evidence").EnumerateArray().Select(e => e.GetProperty("type").GetString()).Order());
         Assert.Equal(JsonValueKind.Null, intake.GetProperty("followUps").ValueKind);
+        Assert.Equal(JsonValueKind.Null, intake.GetProperty("sla").ValueKind);
+        var clocks = (await CaseAsync(world.Agent, id)).GetProperty("sla").EnumerateArray().Select(c => c.GetProperty("clock").GetString()).ToList();
+        Assert.Contains("first-response", clocks);
+        Assert.Contains("resolution", clocks);
 
         await UploadAndAcceptAsync(id, ("business-licence", Files.Pdf("licence"), "营业执照.pdf"), ("transaction-records", Files.Pdf("records"), "records.pdf"),
             ("settlement-statement", Files.Pdf("statement"), "statement.pdf"));

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using PosSupport.Core.Cases;
+using PosSupport.Core.FollowUps;
 using PosSupport.Core.Privacy;
 using PosSupport.Core.Workflows;
 using PosSupport.Web.Api.Problems;
@@ -39,7 +40,8 @@ public sealed record CaseView(
     IReadOnlyList<ActionView> AllowedActions,
     IReadOnlyList<EvidenceView> Evidence,
     IReadOnlyList<OfferView> Offers,
-    IReadOnlyList<FollowUpView>? FollowUps)
+    IReadOnlyList<FollowUpView>? FollowUps,
+    IReadOnlyList<SlaClockView>? Sla)
 {
     public static CaseView From(GetCase.Result result, HttpContext context, bool staff)
     {
@@ -64,7 +66,8 @@ public sealed record CaseView(
                 e.FileName is null ? null : Masking.Text(e.FileName), e.MediaType, e.SizeBytes,
                 e.RequestedAt, e.SubmittedAt, e.Reason is null ? null : Masking.Text(e.Reason), e.Status == "requested" && e.RequiredNow ? evidenceDue : null)).ToList(),
             result.Offers.Select(o => new OfferView(o.Id, o.Kind, o.AmountFen, o.IsFinal, o.Status, o.ProposedAt, o.ExpiresAt, o.CounterAmountFen)).ToList(),
-            staff ? result.PendingFollowUps.Select(f => new FollowUpView(f.Kind, f.Template, f.Trigger, f.DueAt)).ToList() : null);
+            staff ? result.PendingFollowUps.Select(f => new FollowUpView(f.Kind, f.Template, f.Trigger, f.DueAt)).ToList() : null,
+            staff ? result.Sla.Select(c => SlaClockView.From(c, T(c.Title))).ToList() : null);
     }
 }
 
@@ -91,6 +94,21 @@ public sealed record OfferView(Guid Id, string Kind, long AmountFen, bool Final,
     long? CounterAmountFen);
 
 public sealed record FollowUpView(string Kind, string? Template, string? Trigger, DateTimeOffset DueAt);
+
+/// <summary>An SLA clock (staff clients only), counted in business time; paused while the case waits on the merchant.</summary>
+/// <param name="Clock">first-response, resolution or state.</param>
+public sealed record SlaClockView(string Clock, string Title, long TargetSeconds, DateTimeOffset Due, DateTimeOffset WarnAt, long ElapsedSeconds,
+    long RemainingSeconds, bool Paused, bool Warned, bool Breached, bool Met, DateTimeOffset? MetAt)
+{
+    public static SlaClockView From(SlaView clock, string title)
+    {
+        ArgumentNullException.ThrowIfNull(clock);
+        var s = clock.Status;
+        var kind = clock.Clock switch { SlaClockKind.FirstResponse => "first-response", SlaClockKind.Resolution => "resolution", _ => "state" };
+        return new SlaClockView(kind, title, (long)s.Target.TotalSeconds, s.Due, s.WarnAt, (long)s.Elapsed.TotalSeconds, (long)s.Remaining.TotalSeconds,
+            s.IsPaused, s.IsWarned, s.IsBreached, s.IsMet, s.MetAt);
+    }
+}
 
 /// <summary>One timeline event; <see cref="Data"/> depends on <see cref="Kind"/>, with sensitive numbers masked.</summary>
 public sealed record TimelineEventView(long Seq, string Kind, string Actor, string? ActorId, DateTimeOffset At, bool MerchantVisible, JsonElement Data)
