@@ -24,3 +24,39 @@ CREATE INDEX ix_idempotency_keys_created ON idempotency_keys (created_at);
 -- A case a channel opens on a conversation whose earlier case is resolved or closed continues it: linked here, not through
 -- linked_case_id, which stays the data-fee case's link to the device case it opened.
 ALTER TABLE cases ADD COLUMN previous_case_id uuid NULL REFERENCES cases (id);
+
+-- Webhooks. A chat channel's client may say what it is (wechat: free-form messages only within 48 h of the merchant's
+-- last message). Deliveries come from the merchant-visible timeline (read up to webhook_cursors.last_seq per case), one
+-- row per event and client, retried by the delivery job; every attempt is logged.
+ALTER TABLE api_clients ADD COLUMN channel_kind text NULL CHECK (channel_kind IN ('wechat', 'app', 'chatbot'));
+
+CREATE TABLE webhook_cursors (
+    case_id  uuid NOT NULL PRIMARY KEY REFERENCES cases (id),
+    last_seq integer NOT NULL
+);
+
+CREATE TABLE webhook_deliveries (
+    id              uuid NOT NULL PRIMARY KEY,
+    client_id       uuid NOT NULL REFERENCES api_clients (id),
+    case_id         uuid NOT NULL REFERENCES cases (id),
+    event_type      TEXT NOT NULL,
+    source_key      TEXT NOT NULL,
+    payload         TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'dead', 'needs-template')),
+    attempts        integer NOT NULL DEFAULT 0,
+    next_attempt_at timestamptz NULL,
+    created_at      timestamptz NOT NULL,
+    delivered_at    timestamptz NULL,
+    UNIQUE (client_id, source_key)
+);
+CREATE INDEX ix_webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
+
+CREATE TABLE webhook_attempts (
+    delivery_id uuid NOT NULL REFERENCES webhook_deliveries (id),
+    attempt     integer NOT NULL,
+    at          timestamptz NOT NULL,
+    outcome     TEXT NOT NULL CHECK (outcome IN ('delivered', 'failed', 'needs-template')),
+    status_code integer NULL,
+    error       TEXT NULL,
+    PRIMARY KEY (delivery_id, attempt)
+);

@@ -7,7 +7,8 @@ namespace PosSupport.Core.ApiClients;
 /// <summary>Registers an API client (a chat channel or an integration) and gives it a new key, shown once and stored hashed.</summary>
 public static class CreateApiClient
 {
-    public sealed record Command(string Name, string Role, string? WebhookUrl = null) : ICommand<Result>;
+    /// <param name="ChannelKind">For a channel: wechat, app or chatbot. WeChat clients get free-form messages only within 48 h of the merchant's last one.</param>
+    public sealed record Command(string Name, string Role, string? WebhookUrl = null, string? ChannelKind = null) : ICommand<Result>;
 
     public sealed class Validator : AbstractValidator<Command>
     {
@@ -21,6 +22,8 @@ public static class CreateApiClient
             RuleFor(c => c.WebhookUrl).MaximumLength(2000)
                 .Must(u => u is null || (Uri.TryCreate(u, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)))
                 .WithMessage("The webhook URL is an absolute http or https URL.");
+            RuleFor(c => c.ChannelKind).Must(k => k is null or "wechat" or "app" or "chatbot").WithMessage("The channel kind is wechat, app or chatbot.");
+            RuleFor(c => c.ChannelKind).Null().When(c => c.Role != "channel").WithMessage("Only a channel client has a channel kind.");
         }
     }
 
@@ -31,8 +34,8 @@ public static class CreateApiClient
     public sealed class Handler(CaseSession session, TimeProvider clock) : IRequestHandler<Command, Result>
     {
         private const string Insert = """
-            INSERT INTO api_clients (id, name, role, key_hash, webhook_url, webhook_secret, created_at)
-            VALUES (@id, @name, @role, @keyHash, @webhookUrl, @webhookSecret, @now)
+            INSERT INTO api_clients (id, name, role, key_hash, webhook_url, webhook_secret, channel_kind, created_at)
+            VALUES (@id, @name, @role, @keyHash, @webhookUrl, @webhookSecret, @channelKind, @now)
             ON CONFLICT (name) DO NOTHING
             """;
 
@@ -45,7 +48,7 @@ public static class CreateApiClient
             var id = Guid.CreateVersion7(now);
             var inserted = await session.ExecuteAsync(Insert, new
             {
-                id, name = request.Name, role = request.Role, keyHash = ApiKeys.Hash(key), webhookUrl = request.WebhookUrl, webhookSecret = secret, now,
+                id, name = request.Name, role = request.Role, keyHash = ApiKeys.Hash(key), webhookUrl = request.WebhookUrl, webhookSecret = secret, channelKind = request.ChannelKind, now,
             }, cancellationToken).ConfigureAwait(false);
             if (inserted == 0) throw new ConflictException($"An API client named '{request.Name}' already exists.");
             return new Result(id, request.Name, request.Role, key, request.WebhookUrl, secret);

@@ -11,6 +11,7 @@ using PosSupport.Web.Api.Evidence;
 using PosSupport.Web.Api.Idempotency;
 using PosSupport.Web.Api.Offers;
 using PosSupport.Web.Api.Problems;
+using PosSupport.Web.Api.Webhooks;
 using Scalar.AspNetCore;
 
 namespace PosSupport.Web.Api;
@@ -69,6 +70,16 @@ public static class ApiServices
                 if (context.HttpContext.Request.Path.StartsWithSegments("/api/v1")) ApiProblems.Stamp(context.HttpContext, context.ProblemDetails);
             };
         });
+        var webhooks = new WebhookOptions();
+        configuration.GetSection(WebhookOptions.Section).Bind(webhooks);
+        webhooks.Validate();
+        services.AddSingleton(webhooks);
+        services.AddHttpClient(WebhookSender.HttpClientName);
+        services.AddScoped<WebhookSender>();
+        services.AddScoped<WebhookSweepJob>();
+        services.AddScoped<MediatR.INotificationHandler<Core.Cases.CaseChanged>, WebhookOutbox>();
+        services.AddHostedService<WebhookSweepRegistration>();
+
         services.AddOpenApi("v1", openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "PosSupport API";

@@ -9,7 +9,7 @@ namespace PosSupport.Web.Cli;
 public static class ApiKeysCommands
 {
     public const string Usage = """
-        apikeys create NAME --role channel|agent|supervisor|admin [--webhook-url URL]
+        apikeys create NAME --role channel|agent|supervisor|admin [--webhook-url URL] [--channel wechat|app|chatbot]
         apikeys list
         apikeys revoke NAME
         """;
@@ -78,16 +78,17 @@ public static class ApiKeysCommands
 
     private static CreateApiClient.Command? ParseCreate(string name, string[] rest)
     {
-        string? role = null, webhook = null;
+        string? role = null, webhook = null, kind = null;
         for (var i = 0; i < rest.Length; i++)
         {
             switch (rest[i])
             {
                 case "--role" when i + 1 < rest.Length && role is null: role = rest[++i]; break;
                 case "--webhook-url" when i + 1 < rest.Length && webhook is null: webhook = rest[++i]; break;
+                case "--channel" when i + 1 < rest.Length && kind is null: kind = rest[++i]; break;
                 default: return null;
             }
         }
-        return role is null ? null : new CreateApiClient.Command(name, role, webhook);
+        return role is null ? null : new CreateApiClient.Command(name, role, webhook, kind);
     }
 }
