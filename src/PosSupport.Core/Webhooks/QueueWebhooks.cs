@@ -5,6 +5,7 @@ using FluentValidation;
 using MediatR;
 using PosSupport.Core.Cases;
 using PosSupport.Core.Pipeline;
+using PosSupport.Core.Privacy;
 using PosSupport.Core.Workflows;
 
 namespace PosSupport.Core.Webhooks;
@@ -61,11 +62,12 @@ public static class QueueWebhooks
                     foreach (var e in occurrences)
                     {
                         var id = Guid.CreateVersion7(now);
-                        var payload = JsonSerializer.Serialize(new
+                        // Free text in messages is masked as everywhere else the API shows it.
+                        var payload = Masking.Text(JsonSerializer.Serialize(new
                         {
                             id, type = e.Type, occurredAt = row.At, caseId = record.Id, caseNumber = record.Number, conversationId = record.ConversationId,
                             data = e.Data,
-                        }, Json);
+                        }, Json));
                         var inserted = await session.ExecuteAsync(Insert, new
                         {
                             id, clientId, caseId = record.Id, type = e.Type, sourceKey = $"{record.Id:N}:{e.Seq}:{e.Type}", payload, now,
