@@ -8,6 +8,7 @@ using PosSupport.Core.ApiClients;
 namespace PosSupport.Web.Tests.Api;
 
 /// <summary>What surrounds the routes: rate limits per client, the OpenAPI document and Scalar, and the apikeys verbs.</summary>
+[Collection(OwnHosts.Name)]
 public sealed class ApiHostingTests
 {
     [Fact]

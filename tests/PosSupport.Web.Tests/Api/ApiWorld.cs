@@ -202,3 +202,13 @@ public static class Files
     public static byte[] Pdf(string tag) => Encoding.ASCII.GetBytes("%PDF-1.7\n% " + tag + "\n%%EOF");
     public static byte[] Executable() => [0x4D, 0x5A, 0x90, 0x00, .. Encoding.ASCII.GetBytes("This program cannot be run in DOS mode.")];
 }
+
+/// <summary>
+/// Tests that start and stop hosts of their own run alone, after the parallel ones: Hangfire's log provider is
+/// process-wide, so a host stopping while another starts can leave the starting one with a disposed logger factory.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class OwnHosts
+{
+    public const string Name = "own-hosts";
+}

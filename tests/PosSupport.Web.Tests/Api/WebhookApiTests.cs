@@ -11,6 +11,7 @@ using PosSupport.Core.ApiClients;
 namespace PosSupport.Web.Tests.Api;
 
 /// <summary>Webhooks to a real local HTTP listener, delivered by Hangfire: signed, retried after a 500, dead-lettered at the limit, held by WeChat's 48-hour rule.</summary>
+[Collection(OwnHosts.Name)]
 public sealed class WebhookApiTests : IAsyncLifetime
 {
     private readonly TemporaryDirectory _data = TemporaryDirectory.Create();

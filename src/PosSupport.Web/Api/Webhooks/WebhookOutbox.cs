@@ -9,7 +9,7 @@ namespace PosSupport.Web.Api.Webhooks;
 /// After a case change commits: turns its new merchant-visible events into deliveries and hands each to the delivery job.
 /// Failures are logged, never thrown (the change is committed; the sweeper catches up).
 /// </summary>
-public sealed partial class WebhookOutbox(IMediator mediator, IBackgroundJobClient jobs, ILogger<WebhookOutbox> logger) : INotificationHandler<CaseChanged>
+public sealed partial class WebhookOutbox(IMediator mediator, IServiceProvider services, ILogger<WebhookOutbox> logger) : INotificationHandler<CaseChanged>
 {
     public async Task Handle(CaseChanged notification, CancellationToken cancellationToken)
     {
@@ -17,6 +17,9 @@ public sealed partial class WebhookOutbox(IMediator mediator, IBackgroundJobClie
         try
         {
             var queued = await mediator.Send(new QueueWebhooks.Command(notification.CaseId), CancellationToken.None);
+            if (queued.DeliveryIds.Count == 0) return;
+            // Resolved here, inside the try: building Hangfire's client can fail, and that must not fail the committed request.
+            var jobs = services.GetRequiredService<IBackgroundJobClient>();
             foreach (var id in queued.DeliveryIds) jobs.Enqueue<WebhookSender>(s => s.DeliverAsync(id, CancellationToken.None));
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -50,14 +53,22 @@ public sealed class WebhookSweepJob(IMediator mediator, IBackgroundJobClient job
     }
 }
 
-/// <summary>Registers the every-minute webhook sweep with Hangfire when the host starts.</summary>
-public sealed class WebhookSweepRegistration(IRecurringJobManager recurring) : IHostedService
+/// <summary>Registers the every-minute webhook sweep with Hangfire once the host runs; a failure is logged, not fatal (deliveries are enqueued directly).</summary>
+public sealed partial class WebhookSweepRegistration(IServiceProvider services, ILogger<WebhookSweepRegistration> logger) : BackgroundService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        recurring.AddOrUpdate<WebhookSweepJob>(WebhookSweepJob.JobId, job => job.RunAsync(), Cron.Minutely());
+        try
+        {
+            services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<WebhookSweepJob>(WebhookSweepJob.JobId, job => job.RunAsync(), Cron.Minutely());
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Failed(logger, e);
+        }
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not register the webhook sweep")]
+    private static partial void Failed(ILogger logger, Exception exception);
 }
