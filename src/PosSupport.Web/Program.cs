@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using PosSupport.Core.Pipeline;
+using PosSupport.Web.Api;
 using PosSupport.Web.Cli;
 using PosSupport.Web.Dashboard;
 using PosSupport.Web.FollowUps;
@@ -31,6 +32,7 @@ builder.Services.AddPosSupportCore(options, catalog, calendar);
 builder.Services.AddFollowUpClock(options, builder.Configuration);
 builder.Services.AddProblemDetails();
 builder.Services.AddDashboard();
+builder.Services.AddPosSupportApi(builder.Configuration);
 // Titles are Chinese as often as English: keep them readable in responses instead of \u-escaped.
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Encoder = JavaScriptEncoder.Create(UnicodeRanges.All));
 
@@ -44,6 +46,7 @@ app.MapHealth();
 app.MapWorkflows();
 app.MapDashboard();
 app.MapFollowUpClock();
+app.MapPosSupportApi();
 await app.RunAsync();
 return CommandLine.Ok;
 

@@ -25,6 +25,8 @@ public sealed class CaseRecord
     public string? Outcome { get; set; }
     public int EscalationTier { get; set; }
     public Guid? LinkedCaseId { get; set; }
+    /// <summary>The earlier case of the same channel conversation this one continues (opened after that one was resolved or closed).</summary>
+    public Guid? PreviousCaseId { get; set; }
     public long Version { get; set; }
     public DateTimeOffset OpenedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
@@ -38,7 +40,7 @@ public sealed class CaseRecord
         description AS Description, claim_amount_fen AS ClaimAmountFen, claim_charged_on AS ClaimChargedOn,
         claim_charged_rate_bp AS ClaimChargedRateBp, agreed_fee_fen AS AgreedFeeFen, replacement_serial AS ReplacementSerial,
         tracking_number AS TrackingNumber, outcome AS Outcome, escalation_tier AS EscalationTier,
-        linked_case_id AS LinkedCaseId, version AS Version, opened_at AS OpenedAt, updated_at AS UpdatedAt,
+        linked_case_id AS LinkedCaseId, previous_case_id AS PreviousCaseId, version AS Version, opened_at AS OpenedAt, updated_at AS UpdatedAt,
         resolved_at AS ResolvedAt, closed_at AS ClosedAt
         """;
 }

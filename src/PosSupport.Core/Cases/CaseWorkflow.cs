@@ -31,22 +31,22 @@ public sealed class CaseWorkflow(
             Priority = WorkflowSpelling.Of(spec.Priority), MerchantId = spec.MerchantId, DeviceId = spec.DeviceId,
             ChannelClientId = spec.ChannelClientId ?? caller.ChannelClientId, ConversationId = spec.ConversationId, Description = spec.Description,
             ClaimAmountFen = spec.ClaimAmountFen, ClaimChargedOn = spec.ClaimChargedOn, ClaimChargedRateBp = spec.ClaimChargedRateBp,
-            LinkedCaseId = spec.LinkedCaseId, Version = 1, OpenedAt = now, UpdatedAt = now,
+            LinkedCaseId = spec.LinkedCaseId, PreviousCaseId = spec.PreviousCaseId, Version = 1, OpenedAt = now, UpdatedAt = now,
         };
         record.AssigneeId = options.AutoAssign ? await assignment.NextAgentAsync(start.Workflow.Id, cancellationToken).ConfigureAwait(false) : null;
 
         await Session.ExecuteAsync("""
             INSERT INTO cases (id, number, workflow_id, workflow_version, state, state_kind, priority, merchant_id, device_id, assignee_id,
                                channel_client_id, conversation_id, description, claim_amount_fen, claim_charged_on, claim_charged_rate_bp,
-                               linked_case_id, version, opened_at, updated_at)
+                               linked_case_id, previous_case_id, version, opened_at, updated_at)
             VALUES (@Id, @Number, @WorkflowId, @WorkflowVersion, @State, @StateKind, @Priority, @MerchantId, @DeviceId, @AssigneeId,
                     @ChannelClientId, @ConversationId, @Description, @ClaimAmountFen, @ClaimChargedOn, @ClaimChargedRateBp,
-                    @LinkedCaseId, @Version, @OpenedAt, @UpdatedAt)
+                    @LinkedCaseId, @PreviousCaseId, @Version, @OpenedAt, @UpdatedAt)
             """, record, cancellationToken).ConfigureAwait(false);
         await store.AppendEventAsync(record.Id, "opened", caller, merchantVisible: true, new
         {
             number = record.Number, workflow = record.WorkflowId, version = record.WorkflowVersion, state = record.State,
-            priority = record.Priority, assignee = record.AssigneeId, linkedCase = record.LinkedCaseId,
+            priority = record.Priority, assignee = record.AssigneeId, linkedCase = record.LinkedCaseId, previousCase = record.PreviousCaseId,
         }, cancellationToken).ConfigureAwait(false);
 
         await ScheduleCaseSlaAsync(record, start.Workflow, now, cancellationToken).ConfigureAwait(false);
@@ -466,4 +466,7 @@ public sealed record NewCase(
 
     /// <summary>The channel the case belongs to when it is not the caller's (a linked case stays with the merchant's channel).</summary>
     public Guid? ChannelClientId { get; init; }
+
+    /// <summary>The earlier case of the same conversation that this one continues.</summary>
+    public Guid? PreviousCaseId { get; init; }
 }

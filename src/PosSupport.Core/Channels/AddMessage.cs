@@ -1,6 +1,7 @@
 using FluentValidation;
 using MediatR;
 using PosSupport.Core.Cases;
+using PosSupport.Core.Data;
 using PosSupport.Core.Pipeline;
 using PosSupport.Core.Workflows;
 
@@ -10,6 +11,9 @@ namespace PosSupport.Core.Channels;
 /// A message on the case's conversation. From a chat channel it is the merchant writing (inbound), stored once per
 /// provider message id: a redelivery, even one racing the original, answers with the original message and changes
 /// nothing. From an agent or supervisor it is a reply to the merchant (outbound), queued in the outbox for delivery.
+/// A merchant's message on a case resolved less than <see cref="PosSupportOptions.ReopenWindowDays"/> ago reopens it (as the
+/// merchant's <c>reopen</c>, where the workflow lets the merchant reopen); on a closed case, or later than that, it is refused
+/// with <see cref="CaseClosedException"/>: the channel opens a new case on the conversation instead.
 /// </summary>
 public static class AddMessage
 {
@@ -24,17 +28,20 @@ public static class AddMessage
             RuleFor(c => c.Caller).NotNull();
             RuleFor(c => c.ProviderMessageId).MaximumLength(200);
             RuleFor(c => c.ProviderMessageId).NotEmpty().When(c => c.Caller?.Actor == Actor.Customer)
-                .WithMessage("A channel must give the provider's message id, so that a redelivered message is stored once.");
+                .WithText(new("A channel must give the provider's message id, so that a redelivered message is stored once.",
+                    "渠道须提供消息平台的消息 ID，以免重复投递的消息被重复保存。"));
             RuleFor(c => c.ProviderMessageId).Empty().When(c => c.Caller is { IsStaff: true })
-                .WithMessage("Only messages from a channel carry a provider message id.");
+                .WithText(new("Only messages from a channel carry a provider message id.", "只有来自渠道的消息才带消息平台的消息 ID。"));
             RuleFor(c => c.ExpectedVersion).GreaterThan(0).When(c => c.ExpectedVersion is not null);
         }
     }
 
     /// <param name="Duplicate">True when this inbound message was stored before: the ids and instant are the original's and nothing changed.</param>
-    public sealed record Result(Guid MessageId, Guid CaseId, string Direction, DateTimeOffset At, long Version, bool Duplicate);
+    /// <param name="Reopened">True when the message reopened a resolved case.</param>
+    public sealed record Result(Guid MessageId, Guid CaseId, string Direction, DateTimeOffset At, long Version, bool Duplicate, bool Reopened = false);
 
-    public sealed class Handler(CaseStore store, CaseSession session, TimeProvider clock) : IRequestHandler<Command, Result>
+    public sealed class Handler(CaseStore store, CaseSession session, CaseWorkflow workflow, WorkflowEngine engine, PosSupportOptions options, TimeProvider clock)
+        : IRequestHandler<Command, Result>
     {
         public async Task<Result> Handle(Command request, CancellationToken cancellationToken)
         {
@@ -55,6 +62,8 @@ public static class AddMessage
                 // The message row first: a twin request waits on the unique index, then finds the original below.
                 var stored = await session.ExecuteScalarAsync<Guid?>(InsertInbound, message, cancellationToken).ConfigureAwait(false);
                 if (stored is null) return await OriginalAsync(record, request, cancellationToken).ConfigureAwait(false);
+                if (record.StateKind == "final" || (record.StateKind == "resolved" && record.ResolvedAt < now.AddDays(-options.ReopenWindowDays)))
+                    throw new CaseClosedException(record.Id, record.Number);
                 await store.BumpAsync(record, request.ExpectedVersion, cancellationToken).ConfigureAwait(false);
             }
             else
@@ -68,9 +77,21 @@ public static class AddMessage
             }
             await store.AppendEventAsync(record.Id, "message", request.Caller, merchantVisible: true,
                 new { message = message.Id, direction = message.Direction, text = message.Text }, cancellationToken).ConfigureAwait(false);
+            var reopened = inbound && record.StateKind == "resolved" && await ReopenAsync(record, request, cancellationToken).ConfigureAwait(false);
             session.PublishAfterCommit(new CaseChanged(record.Id, record.Version));
-            return new Result(message.Id, record.Id, message.Direction, now, record.Version, Duplicate: false);
+            return new Result(message.Id, record.Id, message.Direction, now, record.Version, Duplicate: false, reopened);
         }
+
+        private async Task<bool> ReopenAsync(CaseRecord record, Command request, CancellationToken cancellationToken)
+        {
+            var snapshot = await store.SnapshotAsync(record, options.AgentOfferAuthorityFen, cancellationToken).ConfigureAwait(false);
+            if (!engine.AllowedActions(snapshot, request.Caller.Actor).Any(a => a is { Trigger: Reopen, Allowed: true })) return false;
+            await workflow.FireAsync(record, request.Caller, Reopen, new Dictionary<string, string>(StringComparer.Ordinal) { ["reason"] = request.Text },
+                null, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+
+        private const string Reopen = "reopen";
 
         private async Task<Result> OriginalAsync(CaseRecord record, Command request, CancellationToken cancellationToken)
         {

@@ -23,6 +23,12 @@ public sealed class PosSupportOptions
     /// </summary>
     public bool SeedDemoData { get; set; } = true;
 
+    /// <summary>
+    /// Days after a case is resolved during which a merchant's message reopens it (where its workflow allows); later, or
+    /// on a closed case, the merchant's channel must open a new case on the conversation.
+    /// </summary>
+    public int ReopenWindowDays { get; set; } = 7;
+
     /// <summary>Round-robin assignment of new cases to agents of the case type's skill group.</summary>
     public bool AutoAssign { get; set; } = true;
 
@@ -34,6 +40,7 @@ public sealed class PosSupportOptions
         if (Database.Provider == DatabaseProvider.Postgres && string.IsNullOrWhiteSpace(Database.ConnectionString))
             problems.Add("PosSupport:Database:Provider is postgres, so ConnectionStrings:PosSupport must be set.");
         if (AgentOfferAuthorityFen < 0) problems.Add("PosSupport:AgentOfferAuthorityFen must be 0 or more.");
+        if (ReopenWindowDays < 0) problems.Add("PosSupport:ReopenWindowDays must be 0 or more.");
         if (Evidence.MaxBytes <= 0) problems.Add("PosSupport:Evidence:MaxBytes must be greater than 0.");
         if (problems.Count > 0) throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
     }

@@ -99,7 +99,7 @@ internal sealed class DemoWorld
             User("agent", "陈静", "agent", "billing"), User("zhao.lei", "赵磊", "agent", "billing"), User("sun.li", "孙丽", "agent", "billing", away: true),
             User("supervisor", "李华", "supervisor", null), User("admin", "系统管理员", "admin", null),
         ];
-        Channels = [new(NewId(), "wechat-service-account", "wx"), new(NewId(), "merchant-app", "app"), new(NewId(), "chatbot", "bot")];
+        Channels = [new(NewId(), ChannelNames[0], "wx"), new(NewId(), ChannelNames[1], "app"), new(NewId(), ChannelNames[2], "bot")];
         Merchants = Shops.Select(Merchant).ToList();
         Stock = Enumerable.Range(0, 14).Select(i => Device(Models[i % Models.Length], activatedOn: null, damaged: false, merchantId: null)).ToList();
     }
@@ -108,6 +108,9 @@ internal sealed class DemoWorld
     public DateOnly Today { get; }
     public IReadOnlyList<DemoUser> Users { get; }
     public IReadOnlyList<DemoChannel> Channels { get; }
+
+    /// <summary>The demo's chat-channel clients: <c>apikeys create</c> keeps these names free, or seeding an empty database would fail.</summary>
+    internal static readonly string[] ChannelNames = ["wechat-service-account", "merchant-app", "chatbot"];
     public IReadOnlyList<DemoMerchant> Merchants { get; }
 
     /// <summary>Spare terminals in the warehouse: replacements are shipped from here.</summary>

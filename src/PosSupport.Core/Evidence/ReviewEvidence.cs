@@ -27,7 +27,7 @@ public static class ReviewEvidence
             RuleFor(c => c.CaseId).NotEmpty();
             RuleFor(c => c.EvidenceId).NotEmpty();
             RuleFor(c => c.Verdict).IsInEnum();
-            RuleFor(c => c.Reason).NotEmpty().When(c => c.Verdict == Verdict.Reject).WithMessage("A rejection needs a reason the merchant can act on.");
+            RuleFor(c => c.Reason).NotEmpty().When(c => c.Verdict == Verdict.Reject).WithText(new("A rejection needs a reason the merchant can act on.", "驳回须写明商户可据以补正的原因。"));
             RuleFor(c => c.Reason).MaximumLength(1000);
             RuleFor(c => c.Caller).NotNull();
             RuleFor(c => c.ExpectedVersion).GreaterThan(0).When(c => c.ExpectedVersion is not null);

@@ -23,13 +23,14 @@ public static class SubmitEvidence
             ArgumentNullException.ThrowIfNull(options);
             var limit = options.Evidence.MaxBytes;
             RuleFor(c => c.CaseId).NotEmpty();
-            RuleFor(c => c.Type).NotEmpty().Must(EvidenceCatalog.All.ContainsKey).WithMessage("'{PropertyValue}' is not an evidence type.");
+            RuleFor(c => c.Type).NotEmpty().Must(EvidenceCatalog.All.ContainsKey).WithText(new("'{PropertyValue}' is not an evidence type.", "“{PropertyValue}”不是证据材料类型。"));
             RuleFor(c => c.FileName).MaximumLength(1000);
             RuleFor(c => c.Content).Cascade(CascadeMode.Stop)
-                .NotNull().WithMessage("The file is missing.")
-                .Must(c => c.Length > 0).WithMessage("The file is empty.")
-                .Must(c => c.LongLength <= limit).WithMessage($"The file is larger than the limit of {EvidenceFiles.Size(limit)}.")
-                .Must(c => EvidenceFiles.DetectMediaType(c) is not null).WithMessage("The file is not a JPEG, PNG or PDF file (judged by its content, not its name).")
+                .NotNull().WithText(new("The file is missing.", "缺少文件。"))
+                .Must(c => c.Length > 0).WithText(new("The file is empty.", "文件为空。"))
+                .Must(c => c.LongLength <= limit).WithText(new($"The file is larger than the limit of {EvidenceFiles.Size(limit)}.", $"文件超过 {EvidenceFiles.Size(limit)} 的上限。"))
+                .Must(c => EvidenceFiles.DetectMediaType(c) is not null).WithText(new("The file is not a JPEG, PNG or PDF file (judged by its content, not its name).",
+                    "文件不是 JPEG、PNG 或 PDF（按文件内容判断，而非文件名）。"))
                 .Must((command, content) => !EvidenceCatalog.All.TryGetValue(command.Type ?? "", out var type)
                                             || type.MediaTypes.Contains(EvidenceFiles.DetectMediaType(content)!, StringComparer.Ordinal))
                 .WithMessage(c => $"A {EvidenceCatalog.All[c.Type].Title.En.ToLowerInvariant()} must be a {EvidenceFiles.Describe(EvidenceCatalog.All[c.Type].MediaTypes)} file; " +

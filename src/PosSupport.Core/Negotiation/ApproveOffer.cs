@@ -25,8 +25,8 @@ public static class ApproveOffer
             RuleFor(c => c.OfferId).NotEmpty();
             RuleFor(c => c.Decision).IsInEnum();
             RuleFor(c => c.Caller).NotNull();
-            RuleFor(c => c.Reason).NotEmpty().When(c => c.Decision == Decision.Decline).WithMessage("Say why the offer is declined.");
-            RuleFor(c => c.Reason).Empty().When(c => c.Decision == Decision.Approve).WithMessage("An approval takes no reason.");
+            RuleFor(c => c.Reason).NotEmpty().When(c => c.Decision == Decision.Decline).WithText(new("Say why the offer is declined.", "请说明不批准该方案的原因。"));
+            RuleFor(c => c.Reason).Empty().When(c => c.Decision == Decision.Approve).WithText(new("An approval takes no reason.", "批准无需填写原因。"));
             RuleFor(c => c.Reason).MaximumLength(4000);
             RuleFor(c => c.ExpectedVersion).GreaterThan(0).When(c => c.ExpectedVersion is not null);
         }

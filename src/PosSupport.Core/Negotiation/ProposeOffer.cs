@@ -21,7 +21,7 @@ public static class ProposeOffer
         {
             RuleFor(c => c.CaseId).NotEmpty();
             RuleFor(c => c.Kind).NotEmpty().MaximumLength(100);
-            RuleFor(c => c.AmountFen).GreaterThanOrEqualTo(0).WithMessage("The value of an offer is 0 fen or more.");
+            RuleFor(c => c.AmountFen).GreaterThanOrEqualTo(0).WithText(new("The value of an offer is 0 fen or more.", "方案金额须不小于 0 分。"));
             RuleFor(c => c.Caller).NotNull();
             RuleFor(c => c.ExpectedVersion).GreaterThan(0).When(c => c.ExpectedVersion is not null);
         }
@@ -49,10 +49,12 @@ public static class ProposeOffer
                 .Where(t => t.Trigger == Trigger).SelectMany(t => t.Inputs).Where(i => i.Name == "kind")
                 .SelectMany(i => i.Options).Distinct(StringComparer.Ordinal).ToList();
             if (kinds.Count > 0 && !kinds.Contains(request.Kind, StringComparer.Ordinal))
-                throw ValidationFailedException.For(nameof(Command.Kind), $"An offer on this case is one of: {string.Join(", ", kinds)}.");
+                throw ValidationFailedException.For(nameof(Command.Kind), new LocalizedText($"An offer on this case is one of: {string.Join(", ", kinds)}.",
+                    $"此工单的方案须为以下之一：{string.Join("、", kinds)}。"));
             if (await AtStakeAsync(record, request.Kind, cancellationToken).ConfigureAwait(false) is { } atStake && request.AmountFen > atStake)
-                throw ValidationFailedException.For(nameof(Command.AmountFen),
-                    string.Create(CultureInfo.InvariantCulture, $"The offer gives up more than the {atStake} fen at stake on this case."));
+                throw ValidationFailedException.For(nameof(Command.AmountFen), new LocalizedText(
+                    string.Create(CultureInfo.InvariantCulture, $"The offer gives up more than the {atStake} fen at stake on this case."),
+                    string.Create(CultureInfo.InvariantCulture, $"方案金额超过此工单争议的 {atStake} 分。")));
 
             var inputs = new Dictionary<string, string>(StringComparer.Ordinal)
             {

@@ -33,12 +33,13 @@ public static class RespondToOffer
             RuleFor(c => c.OfferId).NotEmpty();
             RuleFor(c => c.Answer).IsInEnum();
             RuleFor(c => c.Caller).NotNull();
-            RuleFor(c => c.Reason).Empty().When(c => c.Answer != Answer.Reject).WithMessage("Only a rejection takes a reason.");
+            RuleFor(c => c.Reason).Empty().When(c => c.Answer != Answer.Reject).WithText(new("Only a rejection takes a reason.", "只有拒绝才需填写原因。"));
             RuleFor(c => c.Reason).MaximumLength(4000);
             RuleFor(c => c.CounterAmountFen).NotNull().GreaterThanOrEqualTo(0).When(c => c.Answer == Answer.Counter)
-                .WithMessage("A counter-proposal names the amount the merchant asks for, 0 fen or more.");
-            RuleFor(c => c.CounterAmountFen).Null().When(c => c.Answer != Answer.Counter).WithMessage("Only a counter-proposal takes an amount.");
-            RuleFor(c => c.Note).Empty().When(c => c.Answer != Answer.Counter).WithMessage("Only a counter-proposal takes a note.");
+                .WithText(new("A counter-proposal names the amount the merchant asks for, 0 fen or more.",
+                    "还价须写明商户要求的金额，不小于 0 分。"));
+            RuleFor(c => c.CounterAmountFen).Null().When(c => c.Answer != Answer.Counter).WithText(new("Only a counter-proposal takes an amount.", "只有还价才需填写金额。"));
+            RuleFor(c => c.Note).Empty().When(c => c.Answer != Answer.Counter).WithText(new("Only a counter-proposal takes a note.", "只有还价才可附言。"));
             RuleFor(c => c.Note).MaximumLength(4000);
             RuleFor(c => c.ExpectedVersion).GreaterThan(0).When(c => c.ExpectedVersion is not null);
         }

@@ -18,6 +18,10 @@ public sealed class ValidationFailedException(IReadOnlyDictionary<string, string
     public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
 
     public static ValidationFailedException For(string field, string message) => new(new Dictionary<string, string[]> { [field] = [message] });
+
+    /// <summary>One field's problem, in the request's language (<see cref="System.Globalization.CultureInfo.CurrentUICulture"/>).</summary>
+    public static ValidationFailedException For(string field, LocalizedText message) =>
+        For(field, (message ?? throw new ArgumentNullException(nameof(message))).For(System.Globalization.CultureInfo.CurrentUICulture));
 }
 
 /// <summary>The workflow does not allow this now; <see cref="Reasons"/> say why, in en and zh-CN.</summary>
@@ -42,3 +46,14 @@ public sealed class ConflictException(string message) : CaseStoreException(messa
 
 /// <summary>The caller's role may not do this at all (not a workflow rule: those are <see cref="TransitionNotAllowedException"/>).</summary>
 public sealed class ForbiddenException(string message) : CaseStoreException(message);
+
+/// <summary>
+/// The merchant wrote on a case that is closed, or resolved longer ago than the reopen window: it takes no more messages;
+/// the channel opens a new case on the same conversation, which continues this one.
+/// </summary>
+public sealed class CaseClosedException(Guid caseId, string caseNumber)
+    : CaseStoreException($"Case {caseNumber} is closed to new messages; open a new case with the same conversationId to continue it.")
+{
+    public Guid CaseId { get; } = caseId;
+    public string CaseNumber { get; } = caseNumber;
+}

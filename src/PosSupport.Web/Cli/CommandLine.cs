@@ -29,6 +29,10 @@ public static class CommandLine
           PosSupport.Web users create LOGIN --role agent|supervisor|admin [--name NAME] [--skill-group device|billing]
                                                              create a dashboard user; the password is read from
                                                              standard input (first line)
+          PosSupport.Web apikeys create NAME --role channel|agent|supervisor|admin [--webhook-url URL]
+                                                             register a REST API client; its key is the last line
+          PosSupport.Web apikeys list                        list the API clients (never their keys)
+          PosSupport.Web apikeys revoke NAME                 refuse the client's key from now on
           PosSupport.Web --help                              show this text
 
         With dotnet run, verbs go after --: dotnet run --project src/PosSupport.Web -- migrate
@@ -55,6 +59,7 @@ public static class CommandLine
                 await WorkflowsMigrateCommand.RunAsync(args[2..], configuration, output, error).ConfigureAwait(false),
             "workflows" => WorkflowsCommands.Run(args[1..], WorkflowsDirectory.From(configuration), output, error),
             "users" => await UsersCommands.RunAsync(args[1..], configuration, input ?? Console.In, output, error).ConfigureAwait(false),
+            "apikeys" => await ApiKeysCommands.RunAsync(args[1..], configuration, output, error).ConfigureAwait(false),
             "migrate" when args.Length == 1 => await CaseStoreCommands.MigrateAsync(configuration, output, error).ConfigureAwait(false),
             "seed-demo" when args.Length == 1 => await CaseStoreCommands.SeedDemoAsync(configuration, output, error).ConfigureAwait(false),
             "migrate" or "seed-demo" => UsageFailure(error, $"'{args[0]}' takes no arguments."),

@@ -1,0 +1,62 @@
+-- The REST API: client keys can be revoked and carry a webhook secret; Idempotency-Key responses are kept for replay.
+-- Kept parallel to db/sqlite/0007_api.sql.
+
+ALTER TABLE api_clients ADD COLUMN webhook_secret text NULL;
+ALTER TABLE api_clients ADD COLUMN revoked_at timestamptz NULL;
+
+-- One row per (client, key): claimed 'in-flight' before the request runs, then 'done' with the response to replay.
+CREATE TABLE idempotency_keys (
+    client_id             uuid        NOT NULL,
+    idempotency_key       text        NOT NULL,
+    request_hash          text        NOT NULL,
+    status                text        NOT NULL CHECK (status IN ('in-flight', 'done')),
+    response_status       integer     NULL,
+    response_content_type text        NULL,
+    response_location     text        NULL,
+    response_etag         text        NULL,
+    response_body         text        NULL,
+    created_at            timestamptz NOT NULL,
+    completed_at          timestamptz NULL,
+    PRIMARY KEY (client_id, idempotency_key)
+);
+CREATE INDEX ix_idempotency_keys_created ON idempotency_keys (created_at);
+
+-- A case a channel opens on a conversation whose earlier case is resolved or closed continues it: linked here, not through
+-- linked_case_id, which stays the data-fee case's link to the device case it opened.
+ALTER TABLE cases ADD COLUMN previous_case_id uuid NULL REFERENCES cases (id);
+
+-- Webhooks. A chat channel's client may say what it is (wechat: free-form messages only within 48 h of the merchant's
+-- last message). Deliveries come from the merchant-visible timeline (read up to webhook_cursors.last_seq per case), one
+-- row per event and client, retried by the delivery job; every attempt is logged.
+ALTER TABLE api_clients ADD COLUMN channel_kind text NULL CHECK (channel_kind IN ('wechat', 'app', 'chatbot'));
+
+CREATE TABLE webhook_cursors (
+    case_id  uuid NOT NULL PRIMARY KEY REFERENCES cases (id),
+    last_seq integer NOT NULL
+);
+
+CREATE TABLE webhook_deliveries (
+    id              uuid NOT NULL PRIMARY KEY,
+    client_id       uuid NOT NULL REFERENCES api_clients (id),
+    case_id         uuid NOT NULL REFERENCES cases (id),
+    event_type      TEXT NOT NULL,
+    source_key      TEXT NOT NULL,
+    payload         TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'dead', 'needs-template')),
+    attempts        integer NOT NULL DEFAULT 0,
+    next_attempt_at timestamptz NULL,
+    created_at      timestamptz NOT NULL,
+    delivered_at    timestamptz NULL,
+    UNIQUE (client_id, source_key)
+);
+CREATE INDEX ix_webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
+
+CREATE TABLE webhook_attempts (
+    delivery_id uuid NOT NULL REFERENCES webhook_deliveries (id),
+    attempt     integer NOT NULL,
+    at          timestamptz NOT NULL,
+    outcome     TEXT NOT NULL CHECK (outcome IN ('delivered', 'failed', 'needs-template')),
+    status_code integer NULL,
+    error       TEXT NULL,
+    PRIMARY KEY (delivery_id, attempt)
+);
