@@ -138,13 +138,14 @@ public sealed class SweepJob(IMediator mediator)
 /// At start-up: registers the every-minute sweep and runs one pass at once, so follow-ups whose jobs were lost with
 /// the last process (in-memory storage, a crash before arming) are armed, and overdue ones fire, before the first minute.
 /// </summary>
-public sealed partial class FollowUpSweeper(IServiceScopeFactory scopes, IRecurringJobManager recurring, ILogger<FollowUpSweeper> logger) : BackgroundService
+public sealed partial class FollowUpSweeper(IServiceScopeFactory scopes, IServiceProvider services, ILogger<FollowUpSweeper> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
         {
-            recurring.AddOrUpdate<SweepJob>(FollowUpClock.SweepJobId, job => job.RunAsync(), Cron.Minutely());
+            // Resolved here, not in the constructor: a Hangfire problem must never keep the host from starting.
+            services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<SweepJob>(FollowUpClock.SweepJobId, job => job.RunAsync(), Cron.Minutely());
             await using var scope = scopes.CreateAsyncScope();
             var result = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new SweepFollowUps.Command(), stoppingToken).ConfigureAwait(false);
             Swept(logger, result.Pending, result.Armed, result.Overdue);
