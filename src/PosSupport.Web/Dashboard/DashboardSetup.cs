@@ -55,6 +55,10 @@ public static class DashboardSetup
         app.UseAuthorization();
         app.UseAntiforgery();
         app.MapStaticAssets();
+        // mermaid (MIT, from npm) is fetched by the build and copied beside the binaries, not kept in wwwroot.
+        app.MapGet("/lib/mermaid/{file:regex(^(mermaid\\.min\\.js|LICENSE)$)}", (string file) =>
+                TypedResults.PhysicalFile(Path.Combine(AppContext.BaseDirectory, "mermaid", file), file == "LICENSE" ? "text/plain" : "text/javascript"))
+            .AllowAnonymous();
         app.MapAccountEndpoints();
         app.MapEvidenceDownloads();
         app.MapReportExport();

@@ -1,5 +1,5 @@
 // Draws a workflow's Mermaid state diagram (the text WorkflowDiagram writes) with the bundled mermaid 12.3.0
-// (wwwroot/lib/mermaid, MIT, from npm). The script is loaded on first use, not on every page.
+// (MIT, fetched from npm by the build, served at lib/mermaid/). The script is loaded on first use, not on every page.
 let loading;
 
 function loadMermaid() {
