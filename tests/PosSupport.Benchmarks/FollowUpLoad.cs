@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
 using Dapper;
 using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Npgsql;
 using PosSupport.Core.Tests.Support;
+using PosSupport.Testing;
 
 namespace PosSupport.Benchmarks;
 
@@ -24,8 +24,7 @@ public static class FollowUpLoad
         var count = Option(args, "--count", 10_000);
         var workers = Option(args, "--workers", 10);
         var lead = TimeSpan.FromSeconds(Option(args, "--lead-seconds", 90));
-        var web = WebHostDll();
-        Console.WriteLine($"followups: {count:N0} follow-ups due within one minute, {workers} Hangfire workers, PostgreSQL 15 (throwaway cluster)");
+                Console.WriteLine($"followups: {count:N0} follow-ups due within one minute, {workers} Hangfire workers, PostgreSQL 15 (throwaway cluster)");
 
         var baseline = RawHangfireRate(PostgresServer.Instance.CreateDatabase("hangfire_raw"), count, workers);
         Console.WriteLine($"baseline: Hangfire.PostgreSql ran {count:N0} empty jobs in {baseline.TotalSeconds:F1} s ({count / baseline.TotalSeconds:F0} jobs/s)");
@@ -33,14 +32,14 @@ public static class FollowUpLoad
         var connectionString = PostgresServer.Instance.CreateDatabase("followups");
         using var data = new TempDirectory();
         // First start: migrate and publish the workflows; then stop, as if the process had gone.
-        await using (var host = await WebHost.StartAsync(web, connectionString, data.Path, workers))
+        await using (var host = await ServerProcess.StartAsync(Host(connectionString, data.Path, workers)))
         {
         }
 
         var minute = await SeedAsync(connectionString, count, lead);
         Console.WriteLine($"seeded {count:N0} cases with a reminder each, due from {minute:HH:mm:ss} UTC for one minute");
         var started = Stopwatch.StartNew();
-        await using (var host = await WebHost.StartAsync(web, connectionString, data.Path, workers))
+        await using (var host = await ServerProcess.StartAsync(Host(connectionString, data.Path, workers)))
         {
             Console.WriteLine($"host started again in {started.Elapsed.TotalSeconds:F1} s; its start-up sweep arms the rows");
             var deadline = minute + TimeSpan.FromMinutes(3);
@@ -72,6 +71,10 @@ public static class FollowUpLoad
             $"count={count} workers={workers} fired={lateness.Count} reminders={reminders} fired_within_s={firedWithin:F1} lateness_p50_s={Percentile(lateness, 0.50):F2} lateness_p99_s={Percentile(lateness, 0.99):F2} baseline_jobs_per_s={baselineRate:F0} ratio_vs_baseline={(baselineRate > 0 ? (lateness.Count / Math.Max(firedWithin, 1)) / baselineRate : 0):F2}"));
         return lateness.Count == count && reminders == count ? 0 : 1;
     }
+
+    private static ServerOptions Host(string connectionString, string dataDirectory, int workers) =>
+        new("postgres", connectionString, dataDirectory,
+            Settings: new Dictionary<string, string> { ["PosSupport__FollowUps__Workers"] = workers.ToString(CultureInfo.InvariantCulture) });
 
     private static int Option(string[] args, string name, int fallback)
     {
@@ -140,17 +143,6 @@ public static class FollowUpLoad
         await using var connection = new NpgsqlConnection(connectionString);
         return await connection.QueryAsync<T>(sql);
     }
-
-    /// <summary>The built web host (src/PosSupport.Web, same configuration as this run).</summary>
-    private static string WebHostDll()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "PosSupport.sln"))) directory = directory.Parent;
-        if (directory is null) throw new InvalidOperationException("Run from the repository: PosSupport.sln was not found above " + AppContext.BaseDirectory);
-        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        var dll = Path.Combine(directory.FullName, "src", "PosSupport.Web", "bin", configuration, "net10.0", "PosSupport.Web.dll");
-        return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} is missing: build src/PosSupport.Web ({configuration}).");
-    }
 }
 
 public static class EmptyJob
@@ -163,77 +155,5 @@ public static class EmptyJob
     {
         GC.KeepAlive(number);
         Interlocked.Increment(ref _runs);
-    }
-}
-
-/// <summary>The web host as a separate process, on a free loopback port, stopped (SIGTERM, then kill) on dispose.</summary>
-internal sealed class WebHost : IAsyncDisposable
-{
-    private readonly Process _process;
-
-    private WebHost(Process process) => _process = process;
-
-    public static async Task<WebHost> StartAsync(string dll, string connectionString, string dataDirectory, int workers)
-    {
-        var port = FreePort();
-        var info = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = dataDirectory,
-        };
-        info.Environment["PosSupport__Database__Provider"] = "postgres";
-        info.Environment["ConnectionStrings__PosSupport"] = connectionString;
-        info.Environment["PosSupport__DataDirectory"] = dataDirectory;
-        info.Environment["PosSupport__FollowUps__Workers"] = workers.ToString(CultureInfo.InvariantCulture);
-        info.Environment["Logging__LogLevel__Default"] = "Warning";
-        var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the web host.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("host: " + e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (process.HasExited) throw new InvalidOperationException($"The web host exited with {process.ExitCode} while starting.");
-            try
-            {
-                if ((await http.GetAsync(new Uri($"http://127.0.0.1:{port}/health"))).IsSuccessStatusCode) return new WebHost(process);
-            }
-            catch (HttpRequestException) { }
-            catch (TaskCanceledException) { }
-            await Task.Delay(200);
-        }
-        process.Kill(entireProcessTree: true);
-        throw new InvalidOperationException("The web host did not answer /health within 60 s.");
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)])) await term!.WaitForExitAsync();
-            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            try { await _process.WaitForExitAsync(wait.Token); }
-            catch (OperationCanceledException) { _process.Kill(entireProcessTree: true); }
-        }
-        _process.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
-}
-
-internal sealed class TempDirectory : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("possupport-bench-").FullName;
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); }
-        catch (IOException) { }
     }
 }
