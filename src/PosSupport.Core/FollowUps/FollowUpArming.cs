@@ -35,9 +35,22 @@ public sealed class NoFollowUpScheduler : IFollowUpScheduler
 /// Arms follow-up rows after the transaction that wrote them committed, and disarms cancelled ones. Failures are
 /// logged, never thrown: the change is committed already, and the sweeper re-arms whatever this missed.
 /// </summary>
-public sealed partial class FollowUpArming(CaseDatabase database, IFollowUpScheduler scheduler, ILogger<FollowUpArming> logger)
+/// <remarks>
+/// Rows that wake on the same whole second share one job: a job names its rows through their <c>job_id</c> and fires
+/// them all when it runs (<see cref="FollowUpJobRunner"/>). Ten thousand follow-ups falling due in one minute are then
+/// sixty jobs, not ten thousand, so the clock's own cost per job stops bounding how fast follow-ups fire. A row joins a
+/// live job of its second only while that second is more than <see cref="JoinMargin"/> away, so it never joins a job
+/// that has already listed its rows; otherwise it gets a job of its own.
+/// </remarks>
+public sealed partial class FollowUpArming(CaseDatabase database, IFollowUpScheduler scheduler, TimeProvider clock, ILogger<FollowUpArming> logger)
     : INotificationHandler<FollowUpsArmed>, INotificationHandler<FollowUpsDisarmed>
 {
+    /// <summary>How far ahead a row's wake-up second must be for the row to join a job already scheduled for it.</summary>
+    public static readonly TimeSpan JoinMargin = TimeSpan.FromSeconds(10);
+
+    /// <summary>A pending row to arm, with the job id it had when read (null, or a job found dead).</summary>
+    public sealed record Pending(Guid Id, DateTimeOffset DueAt, string? SeenJobId);
+
     private sealed class Row
     {
         public Guid Id { get; set; }
@@ -45,19 +58,27 @@ public sealed partial class FollowUpArming(CaseDatabase database, IFollowUpSched
         public string? JobId { get; set; }
     }
 
+    /// <summary>The whole second a row's job wakes at: its due instant rounded up, so a job never runs before its rows are due.</summary>
+    public static DateTimeOffset WakeAt(DateTimeOffset dueAt)
+    {
+        var ticks = dueAt.UtcTicks;
+        return new DateTimeOffset(ticks + (TimeSpan.TicksPerSecond - ticks % TimeSpan.TicksPerSecond) % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+    }
+
     public async Task Handle(FollowUpsArmed notification, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(notification);
         try
         {
-            await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var id in notification.FollowUpIds)
+            var rows = new List<Row>();
+            await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
             {
-                var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
-                    "SELECT id AS Id, due_at AS DueAt, job_id AS JobId FROM follow_ups WHERE id = @id AND status = 'pending'",
-                    new { id }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                if (row is not null) await ArmAsync(row.Id, row.DueAt, row.JobId, cancellationToken).ConfigureAwait(false);
+                foreach (var id in notification.FollowUpIds)
+                    rows.AddRange(await connection.QueryAsync<Row>(new CommandDefinition(
+                        "SELECT id AS Id, due_at AS DueAt, job_id AS JobId FROM follow_ups WHERE id = @id AND status = 'pending' AND job_id IS NULL",
+                        new { id }, cancellationToken: cancellationToken)).ConfigureAwait(false));
             }
+            await ArmAsync([.. rows.Select(r => new Pending(r.Id, r.DueAt, r.JobId))], cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -71,10 +92,19 @@ public sealed partial class FollowUpArming(CaseDatabase database, IFollowUpSched
         try
         {
             await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var jobs = new HashSet<string>(StringComparer.Ordinal);
             foreach (var id in notification.FollowUpIds)
                 if (await connection.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT job_id FROM follow_ups WHERE id = @id",
-                        new { id }, cancellationToken: cancellationToken)).ConfigureAwait(false) is { } job)
-                    scheduler.Unschedule(job);
+                        new { id }, cancellationToken: cancellationToken)).ConfigureAwait(false) is { } named)
+                    jobs.Add(named);
+            foreach (var job in jobs)
+            {
+                // A shared job stays while another pending row still counts on it.
+                var others = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                    "SELECT COUNT(*) FROM follow_ups WHERE job_id = @job AND status = 'pending'", new { job },
+                    cancellationToken: cancellationToken)).ConfigureAwait(false);
+                if (others == 0) scheduler.Unschedule(job);
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -82,25 +112,66 @@ public sealed partial class FollowUpArming(CaseDatabase database, IFollowUpSched
         }
     }
 
+    /// <summary>Arms one row (see <see cref="ArmAsync(IReadOnlyList{Pending}, CancellationToken)"/>).</summary>
+    public async Task<bool> ArmAsync(Guid followUpId, DateTimeOffset dueAt, string? seenJobId, CancellationToken cancellationToken) =>
+        (await ArmAsync([new Pending(followUpId, dueAt, seenJobId)], cancellationToken).ConfigureAwait(false)).Count == 1;
+
     /// <summary>
-    /// Schedules a job for the row and records it, unless another process recorded one first (compare-and-set on the
-    /// job id the caller saw): then the new job is deleted again, so one row has one live job.
+    /// Gives each row a job: the rows waking on the same second share one, a live one already scheduled for that second
+    /// when there is one far enough ahead, else a new one; rows already due share a job queued at once. The job id is
+    /// recorded with a compare-and-set on the job id each row had when read, so a row another process armed meanwhile
+    /// keeps its job; a new job that no row took is deleted again. Returns the rows this armed.
     /// </summary>
-    public async Task<bool> ArmAsync(Guid followUpId, DateTimeOffset dueAt, string? seenJobId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Guid>> ArmAsync(IReadOnlyList<Pending> rows, CancellationToken cancellationToken)
     {
-        if (scheduler.Schedule(followUpId, dueAt) is not { } job) return false;
-        int recorded;
-        await using (await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false))
-        await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
+        ArgumentNullException.ThrowIfNull(rows);
+        var now = clock.GetUtcNow();
+        var armed = new List<Guid>();
+        foreach (var group in rows.GroupBy(r => r.DueAt <= now ? DateTimeOffset.MinValue : WakeAt(r.DueAt)))
         {
-            recorded = await connection.ExecuteAsync(new CommandDefinition(seenJobId is null
-                    ? "UPDATE follow_ups SET job_id = @job WHERE id = @id AND status = 'pending' AND job_id IS NULL"
-                    : "UPDATE follow_ups SET job_id = @job WHERE id = @id AND status = 'pending' AND job_id = @seen",
-                new { job, id = followUpId, seen = seenJobId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            var members = group.ToList();
+            var wake = group.Key;
+            string? job = null;
+            var joined = false;
+            if (wake != DateTimeOffset.MinValue && wake - now > JoinMargin)
+            {
+                job = await LiveJobOfSecondAsync(wake, cancellationToken).ConfigureAwait(false);
+                joined = job is not null;
+            }
+            job ??= scheduler.Schedule(members[0].Id, wake == DateTimeOffset.MinValue ? members.Min(m => m.DueAt) : wake);
+            if (job is null) return armed;
+
+            var recorded = new List<Guid>();
+            await using (await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false))
+            await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
+            await using (var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
+            {
+                foreach (var member in members)
+                {
+                    var taken = await connection.ExecuteAsync(new CommandDefinition(member.SeenJobId is null
+                            ? "UPDATE follow_ups SET job_id = @job WHERE id = @id AND status = 'pending' AND job_id IS NULL"
+                            : "UPDATE follow_ups SET job_id = @job WHERE id = @id AND status = 'pending' AND job_id = @seen",
+                        new { job, id = member.Id, seen = member.SeenJobId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    if (taken == 1) recorded.Add(member.Id);
+                }
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            armed.AddRange(recorded);
+            if (recorded.Count == 0 && !joined) scheduler.Unschedule(job);
         }
-        if (recorded == 1) return true;
-        scheduler.Unschedule(job);
-        return false;
+        return armed;
+    }
+
+    // A job of another pending row waking on the same second, still waiting to run.
+    private async Task<string?> LiveJobOfSecondAsync(DateTimeOffset wake, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var jobs = await connection.QueryAsync<string>(new CommandDefinition(
+            """
+            SELECT DISTINCT job_id FROM follow_ups
+             WHERE status = 'pending' AND due_at > @from AND due_at <= @wake AND job_id IS NOT NULL
+            """, new { from = wake - TimeSpan.FromSeconds(1), wake }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return jobs.FirstOrDefault(scheduler.IsLive);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Arming {Count} follow-up(s) failed; the sweeper will arm them")]

@@ -35,6 +35,8 @@ public static class SweepFollowUps
             var now = clock.GetUtcNow();
             int pending = 0, armed = 0, overdue = 0;
             var after = Guid.Empty;
+            // Rows share jobs: ask the clock about each job once per sweep.
+            var live = new Dictionary<string, bool>(StringComparer.Ordinal);
             while (true)
             {
                 var rows = (await session.QueryAsync<Row>(
@@ -42,14 +44,20 @@ public static class SweepFollowUps
                     SELECT id AS Id, due_at AS DueAt, job_id AS JobId FROM follow_ups
                      WHERE status = 'pending' AND id > @after ORDER BY id LIMIT @page
                     """, new { after, page = Page }, cancellationToken).ConfigureAwait(false)).ToList();
+                pending += rows.Count;
+                var unarmed = new List<FollowUpArming.Pending>();
                 foreach (var row in rows)
                 {
-                    pending++;
-                    if (row.JobId is not null && scheduler.IsLive(row.JobId)) continue;
-                    if (!await arming.ArmAsync(row.Id, row.DueAt, row.JobId, cancellationToken).ConfigureAwait(false)) continue;
-                    armed++;
-                    if (row.DueAt <= now) overdue++;
+                    if (row.JobId is { } job)
+                    {
+                        if (!live.TryGetValue(job, out var isLive)) live[job] = isLive = scheduler.IsLive(job);
+                        if (isLive) continue;
+                    }
+                    unarmed.Add(new FollowUpArming.Pending(row.Id, row.DueAt, row.JobId));
                 }
+                var done = (await arming.ArmAsync(unarmed, cancellationToken).ConfigureAwait(false)).ToHashSet();
+                armed += done.Count;
+                overdue += unarmed.Count(r => r.DueAt <= now && done.Contains(r.Id));
                 if (rows.Count < Page) break;
                 after = rows[^1].Id;
             }

@@ -55,6 +55,7 @@ public static class CoreServices
         services.AddScoped<MessageRenderer>();
         services.AddScoped<Assignment>();
         services.AddScoped<FollowUpArming>();
+        services.AddSingleton<FollowUpJobRunner>();
         services.AddSingleton<Evidence.EvidenceFiles>();
         return services;
     }

@@ -15,7 +15,8 @@ namespace PosSupport.Web.FollowUps;
 /// Hangfire as the product's clock (the database stays the truth): in-memory storage with SQLite (one node), its own
 /// <c>hangfire</c> schema on PostgreSQL (several nodes; long polling, sliding invisibility timeout). Queues
 /// <c>followups</c>, <c>webhooks</c> and <c>default</c>. Settings under <c>PosSupport:FollowUps</c>: <c>Workers</c>
-/// (default 10), <c>PollingInterval</c> (how often due jobs are picked up, default 00:00:01).
+/// (default 10), <c>PollingInterval</c> (how often due jobs are picked up, default 00:00:01), <c>JobParallelism</c> (how
+/// many follow-ups one job fires at the same time: the follow-ups waking on the same second share a job, default 4).
 /// </summary>
 public static class FollowUpClock
 {
@@ -34,6 +35,9 @@ public static class FollowUpClock
         var polling = section.GetValue("PollingInterval", TimeSpan.FromSeconds(1));
         if (workers < 1) throw new InvalidOperationException($"{Section}:Workers must be at least 1 (was {workers}).");
         if (polling <= TimeSpan.Zero) throw new InvalidOperationException($"{Section}:PollingInterval must be positive (was {polling}).");
+        var parallelism = section.GetValue("JobParallelism", 4);
+        if (parallelism < 1) throw new InvalidOperationException($"{Section}:JobParallelism must be at least 1 (was {parallelism}).");
+        services.AddSingleton(new FollowUpJobSettings(parallelism));
 
         // Storage, activator and clients belong to this host, not to Hangfire's process-wide defaults, so two hosts in one
         // process (tests, tools) never run each other's jobs. Registered before AddHangfire, whose defaults only fill gaps.
@@ -102,9 +106,7 @@ public sealed class HangfireFollowUpScheduler(IBackgroundJobClient client, JobSt
             return client.Enqueue<FollowUpJob>(job => job.RunAsync(followUpId, null));
         // Hangfire keeps scheduled times in whole seconds and may start a job up to a second before its instant;
         // round up so a job never runs early (one that did would only re-arm itself).
-        var ticks = dueAt.UtcTicks;
-        var rounded = new DateTimeOffset(ticks + (TimeSpan.TicksPerSecond - ticks % TimeSpan.TicksPerSecond) % TimeSpan.TicksPerSecond, TimeSpan.Zero);
-        return client.Schedule<FollowUpJob>(job => job.RunAsync(followUpId, null), rounded);
+        return client.Schedule<FollowUpJob>(job => job.RunAsync(followUpId, null), FollowUpArming.WakeAt(dueAt));
     }
 
     public void Unschedule(string jobId) => client.Delete(jobId);
@@ -116,13 +118,20 @@ public sealed class HangfireFollowUpScheduler(IBackgroundJobClient client, JobSt
     }
 }
 
-/// <summary>The Hangfire job of one follow-up. Its only argument is the row id (Hangfire fills in the context).</summary>
-public sealed class FollowUpJob(IMediator mediator)
+/// <summary>How many follow-ups one job fires at the same time (<c>PosSupport:FollowUps:JobParallelism</c>).</summary>
+public sealed record FollowUpJobSettings(int Parallelism);
+
+/// <summary>
+/// The Hangfire job of the follow-ups waking on one second. Its only argument is the id of the row it was scheduled
+/// for (Hangfire fills in the context); it fires every pending row that names it.
+/// </summary>
+public sealed class FollowUpJob(FollowUpJobRunner runner, FollowUpJobSettings settings)
 {
     [Queue(FollowUpClock.FollowUpsQueue)]
     [AutomaticRetry(Attempts = 5)]
     public async Task RunAsync(Guid followUpId, PerformContext? context) =>
-        await mediator.Send(new FireFollowUp.Command(followUpId, context?.BackgroundJob.Id)).ConfigureAwait(false);
+        await runner.RunAsync(followUpId, context?.BackgroundJob.Id, settings.Parallelism, context?.CancellationToken.ShutdownToken ?? CancellationToken.None)
+            .ConfigureAwait(false);
 }
 
 /// <summary>The sweeper as a recurring Hangfire job (every minute, on one node at a time).</summary>

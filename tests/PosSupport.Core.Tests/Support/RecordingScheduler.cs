@@ -42,7 +42,13 @@ public sealed class RecordingScheduler : IFollowUpScheduler
         get { lock (_gate) return _deleted.ToList(); }
     }
 
-    /// <summary>Live jobs of one follow-up row.</summary>
+    /// <summary>Every live job.</summary>
+    public IReadOnlyList<string> Live
+    {
+        get { lock (_gate) return _live.Keys.ToList(); }
+    }
+
+    /// <summary>Live jobs scheduled for one follow-up row (a row may also have joined another row's job: see SliceFixture.JobsOfAsync).</summary>
     public IReadOnlyList<string> JobsOf(Guid followUpId)
     {
         lock (_gate) return _live.Where(j => j.Value.FollowUpId == followUpId).Select(j => j.Key).ToList();

@@ -1,3 +1,4 @@
+using Dapper;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -54,10 +55,20 @@ public abstract class SliceFixture : IAsyncLifetime
         {
             var due = Scheduler.TakeDue(Clock.GetUtcNow());
             if (due.Count == 0) return results;
+            // As the web host's job does: every row the job names, one at a time here so results come in order.
             foreach (var (job, followUpId) in due)
-                results.Add(await SendAsync(new FireFollowUp.Command(followUpId, job)));
+                results.AddRange(await Services.GetRequiredService<FollowUpJobRunner>().RunAsync(followUpId, job, parallelism: 1, CancellationToken.None));
         }
         throw new InvalidOperationException("Follow-ups kept arming jobs due at once: a loop.");
+    }
+
+    /// <summary>The live jobs a follow-up row counts on: those scheduled for it, and the shared one its job_id names.</summary>
+    public async Task<IReadOnlyList<string>> JobsOfAsync(Guid followUpId)
+    {
+        var named = await WithConnectionAsync(c => c.ExecuteScalarAsync<string?>("SELECT job_id FROM follow_ups WHERE id = @followUpId", new { followUpId }));
+        var jobs = Scheduler.JobsOf(followUpId).ToList();
+        if (named is not null && Scheduler.IsLive(named) && !jobs.Contains(named)) jobs.Add(named);
+        return jobs;
     }
 
     public async Task<T> SendAsync<T>(IRequest<T> request)
