@@ -9,7 +9,8 @@ namespace PosSupport.Web.Operations;
 /// ago, a check waits up to <see cref="StartupWait"/> for it: /health is 200 as soon as the host serves, never 503 merely
 /// because it asked too early. Thread-safe.
 /// </summary>
-public sealed class HangfireProbe(JobStorage storage, TimeProvider clock)
+// The storage is resolved when a check runs, not when the host is built: a Hangfire problem must never keep the host from starting.
+public sealed class HangfireProbe(IServiceProvider services, TimeProvider clock)
 {
     /// <summary>Hangfire's servers beat every 30 s: four missed beats mean the server is gone (its own watchdog waits 5 min).</summary>
     public static readonly TimeSpan HeartbeatTolerance = TimeSpan.FromMinutes(2);
@@ -47,7 +48,7 @@ public sealed class HangfireProbe(JobStorage storage, TimeProvider clock)
         try
         {
             // The monitoring API is synchronous; a storage that hangs must not hold the health check longer than the database's.
-            var servers = await Task.Run(() => storage.GetMonitoringApi().Servers(), cancellationToken)
+            var servers = await Task.Run(() => services.GetRequiredService<JobStorage>().GetMonitoringApi().Servers(), cancellationToken)
                 .WaitAsync(StorageTimeout, clock, cancellationToken).ConfigureAwait(false);
             var now = clock.GetUtcNow().UtcDateTime;
             var alive = servers.Count(s => s.Heartbeat is { } beat && now - Utc(beat) <= HeartbeatTolerance);
