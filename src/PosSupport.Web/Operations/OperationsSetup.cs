@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.DataProtection;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using PosSupport.Core.Data;
 using PosSupport.Core.Metrics;
 
@@ -20,7 +21,10 @@ public static class OperationsSetup
     {
         ArgumentNullException.ThrowIfNull(options);
         services.AddSingleton(MetricsAccess.From(configuration));
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+        // Prometheus labels each node by its scrape target; a generated instance id would only add a random value to target_info.
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(ApplicationName, autoGenerateServiceInstanceId: false))
+            .WithMetrics(metrics => metrics
             .AddMeter(PosSupportMetrics.MeterName)
             .AddAspNetCoreInstrumentation()
             .AddPrometheusExporter());
