@@ -7,6 +7,7 @@ using PosSupport.Web.Dashboard;
 using PosSupport.Web.FollowUps;
 using PosSupport.Web.Health;
 using PosSupport.Web.Hosting;
+using PosSupport.Web.Operations;
 using PosSupport.Web.Workflows;
 
 if (CommandLine.IsCommand(args))
@@ -33,6 +34,7 @@ builder.Services.AddFollowUpClock(options, builder.Configuration);
 builder.Services.AddProblemDetails();
 builder.Services.AddDashboard();
 builder.Services.AddPosSupportApi(builder.Configuration);
+builder.Services.AddOperations(options, builder.Configuration);
 // Titles are Chinese as often as English: keep them readable in responses instead of \u-escaped.
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Encoder = JavaScriptEncoder.Create(UnicodeRanges.All));
 
@@ -43,6 +45,7 @@ if (!await CaseStoreStartup.PrepareAsync(app.Services, Console.Error, app.Lifeti
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapHealth();
+app.MapMetrics();
 app.MapWorkflows();
 app.MapDashboard();
 app.MapFollowUpClock();

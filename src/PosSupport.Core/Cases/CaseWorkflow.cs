@@ -13,7 +13,7 @@ namespace PosSupport.Core.Cases;
 /// </summary>
 public sealed class CaseWorkflow(
     CaseStore store, WorkflowEngine engine, OfferBook offers, MessageRenderer renderer, Assignment assignment,
-    PosSupportOptions options, BusinessCalendar calendar, TimeProvider clock)
+    PosSupportOptions options, BusinessCalendar calendar, TimeProvider clock, Metrics.PosSupportMetrics metrics)
 {
     private CaseSession Session => store.Session;
 
@@ -86,6 +86,8 @@ public sealed class CaseWorkflow(
         if (record.State != from && record.State == EscalatedState(workflow)) record.EscalationTier = Math.Max(record.EscalationTier, 1);
 
         await store.MoveAsync(record, loadedVersion, cancellationToken).ConfigureAwait(false);
+        var (workflowId, to) = (record.WorkflowId, record.State);
+        Session.AfterCommit(() => metrics.TransitionMade(workflowId, from, to, trigger));
         await store.AppendEventAsync(record.Id, "transition", caller, merchantVisible: true, new
         {
             from, to = record.State, trigger, title = transition.Title, outcome = transition.Outcome, inputs,

@@ -80,7 +80,7 @@ public static class FireFollowUp
         """;
 
     public sealed class Handler(CaseStore store, CaseWorkflow workflow, WorkflowEngine engine, BusinessCalendar calendar, IMediator mediator,
-        PosSupportOptions options, TimeProvider clock) : IRequestHandler<Command, Result>
+        PosSupportOptions options, TimeProvider clock, Metrics.PosSupportMetrics metrics) : IRequestHandler<Command, Result>
     {
         private CaseSession Session => store.Session;
 
@@ -116,12 +116,21 @@ public static class FireFollowUp
                 return Done(FollowUpOutcome.NotDue);
             }
 
-            return row.Kind switch
+            var outcome = row.Kind switch
             {
-                "remind" => Done(await RemindAsync(record, row, now, cancellationToken).ConfigureAwait(false)),
-                "fire" => Done(await FireAsync(record, row, cancellationToken).ConfigureAwait(false)),
-                _ => Done(await SlaAsync(record, row, now, cancellationToken).ConfigureAwait(false)),
+                "remind" => await RemindAsync(record, row, now, cancellationToken).ConfigureAwait(false),
+                "fire" => await FireAsync(record, row, cancellationToken).ConfigureAwait(false),
+                _ => await SlaAsync(record, row, now, cancellationToken).ConfigureAwait(false),
             };
+            Session.AfterCommit(() => Measure(row, outcome, now - row.DueAt));
+            return Done(outcome);
+        }
+
+        private void Measure(Row row, FollowUpOutcome outcome, TimeSpan lateness)
+        {
+            metrics.FollowUpFired(row.Kind, outcome, lateness);
+            if (outcome == FollowUpOutcome.Warned) metrics.SlaWarned(CaseSla.ClockOf(row.Key)!.Value);
+            if (outcome == FollowUpOutcome.Breached) metrics.SlaBreached(CaseSla.ClockOf(row.Key)!.Value);
         }
 
         private async Task<FollowUpOutcome> RemindAsync(CaseRecord record, Row row, DateTimeOffset now, CancellationToken cancellationToken)

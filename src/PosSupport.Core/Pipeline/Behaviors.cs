@@ -93,6 +93,7 @@ public sealed class TransactionBehavior<TRequest, TResponse>(CaseSession session
             await session.OpenAsync(write, cancellationToken).ConfigureAwait(false);
             response = await next().ConfigureAwait(false);
             await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+            session.RunCommitted();
         }
         finally
         {

@@ -14,6 +14,7 @@ public sealed class CaseSession(CaseDatabase database) : IAsyncDisposable
     private DbConnection? _connection;
     private IAsyncDisposable? _writeGate;
     private readonly List<INotification> _afterCommit = [];
+    private readonly List<Action> _onCommitted = [];
 
     public CaseDatabase Database => database;
     public DatabaseProvider Provider => database.Provider;
@@ -24,6 +25,7 @@ public sealed class CaseSession(CaseDatabase database) : IAsyncDisposable
 
     internal async Task OpenAsync(bool write, CancellationToken cancellationToken)
     {
+        _onCommitted.Clear();
         if (write) _writeGate = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
         _connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         if (write) Transaction = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -36,6 +38,19 @@ public sealed class CaseSession(CaseDatabase database) : IAsyncDisposable
 
     /// <summary>Queues a notification to publish once the transaction has committed (never if it rolls back).</summary>
     public void PublishAfterCommit(INotification notification) => _afterCommit.Add(notification);
+
+    /// <summary>
+    /// Runs <paramref name="action"/> once the transaction has committed, never if it rolls back: for measurements of
+    /// what was written (a metric counted inside a transaction that then fails would count something that never happened).
+    /// Keep it cheap and non-throwing: it runs on the request's thread.
+    /// </summary>
+    public void AfterCommit(Action action) => _onCommitted.Add(action);
+
+    internal void RunCommitted()
+    {
+        foreach (var action in _onCommitted) action();
+        _onCommitted.Clear();
+    }
 
     internal IReadOnlyList<INotification> TakeNotifications()
     {

@@ -14,7 +14,7 @@ public static class CoreServices
 {
     /// <summary>
     /// Registers the case store: database, MediatR 5.1.0 by hand (it has no DI package), the pipeline
-    /// (logging, then validation, then the transaction: the first registered behavior is the outermost), every
+    /// (metrics, logging, then validation, then the transaction: the first registered behavior is the outermost), every
     /// handler and validator of this assembly, and the services slices share.
     /// </summary>
     public static IServiceCollection AddPosSupportCore(this IServiceCollection services, PosSupportOptions options, WorkflowCatalog catalog,
@@ -34,8 +34,13 @@ public static class CoreServices
         // Hosts with a clock (the web host's Hangfire) register theirs first; others leave rows for it to sweep.
         services.TryAddSingleton<IFollowUpScheduler, NoFollowUpScheduler>();
 
+        services.AddMetrics();
+        services.TryAddSingleton<Metrics.PosSupportMetrics>();
+
         services.AddScoped<ServiceFactory>(provider => type => provider.GetService(type)!);
         services.AddScoped<IMediator, Mediator>();
+        // A singleton: it holds nothing per request, so it costs no allocation per request.
+        services.AddSingleton(typeof(IPipelineBehavior<,>), typeof(Metrics.MetricsBehavior<,>));
         services.AddScoped(typeof(IPipelineBehavior<,>), typeof(LoggingBehavior<,>));
         services.AddScoped(typeof(IPipelineBehavior<,>), typeof(ValidationBehavior<,>));
         services.AddScoped(typeof(IPipelineBehavior<,>), typeof(TransactionBehavior<,>));

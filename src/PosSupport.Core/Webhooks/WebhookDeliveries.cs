@@ -70,7 +70,7 @@ public static class RecordWebhookAttempt
     /// <param name="RetryAt">When to try again; null once delivered, dead-lettered or held for a template.</param>
     public sealed record Result(string Status, int Attempts, DateTimeOffset? RetryAt, bool Recorded);
 
-    public sealed class Handler(CaseSession session, TimeProvider clock) : IRequestHandler<Command, Result>
+    public sealed class Handler(CaseSession session, TimeProvider clock, Metrics.PosSupportMetrics metrics) : IRequestHandler<Command, Result>
     {
         public async Task<Result> Handle(Command request, CancellationToken cancellationToken)
         {
@@ -99,6 +99,7 @@ public static class RecordWebhookAttempt
                        delivered_at = CASE WHEN @status = 'delivered' THEN @now ELSE delivered_at END
                  WHERE id = @DeliveryId
                 """, new { status, attempt, retryAt, now, request.DeliveryId }, cancellationToken).ConfigureAwait(false);
+            session.AfterCommit(() => metrics.WebhookAttempted(status));
             return new Result(status, attempt, retryAt, Recorded: true);
         }
     }
