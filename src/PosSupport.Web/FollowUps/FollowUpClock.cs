@@ -80,7 +80,9 @@ public static class FollowUpClock
     private static JobStorage CreateStorage(PosSupportOptions options, bool longPolling)
     {
         if (options.Database.Provider != DatabaseProvider.Postgres)
-            return new InMemoryStorage(new InMemoryStorageOptions());
+            // Guid job ids: the default counts from 1 again after a restart, so a follow-up row still naming an id from before the
+            // crash could find a new, unrelated job under it and be taken for armed, and its reminder would wait for that job.
+            return new InMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Guid });
         var storage = new PostgreSqlStorageOptions
         {
             SchemaName = "hangfire",
