@@ -4,11 +4,11 @@ using PosSupport.Core.Pipeline;
 
 namespace PosSupport.Core.ApiClients;
 
-/// <summary>Registers an API client (a chat channel or an integration) and gives it a new key, shown once and stored hashed.</summary>
+/// <summary>Registers an API client (a chat channel or an integration) and gives it a new key, shown once and stored hashed. Admins only.</summary>
 public static class CreateApiClient
 {
     /// <param name="ChannelKind">For a channel: wechat, app or chatbot. WeChat clients get free-form messages only within 48 h of the merchant's last one.</param>
-    public sealed record Command(string Name, string Role, string? WebhookUrl = null, string? ChannelKind = null) : ICommand<Result>;
+    public sealed record Command(string Name, string Role, Caller Caller, string? WebhookUrl = null, string? ChannelKind = null) : ICommand<Result>;
 
     public sealed class Validator : AbstractValidator<Command>
     {
@@ -24,6 +24,7 @@ public static class CreateApiClient
                 .WithMessage("The webhook URL is an absolute http or https URL.");
             RuleFor(c => c.ChannelKind).Must(k => k is null or "wechat" or "app" or "chatbot").WithMessage("The channel kind is wechat, app or chatbot.");
             RuleFor(c => c.ChannelKind).Null().When(c => c.Role != "channel").WithMessage("Only a channel client has a channel kind.");
+            RuleFor(c => c.Caller).NotNull();
         }
     }
 
@@ -42,6 +43,7 @@ public static class CreateApiClient
         public async Task<Result> Handle(Command request, CancellationToken cancellationToken)
         {
             ArgumentNullException.ThrowIfNull(request);
+            Users.Administration.Require(request.Caller);
             var now = clock.GetUtcNow();
             var key = ApiKeys.NewKey();
             var secret = request.WebhookUrl is null ? null : ApiKeys.NewWebhookSecret();

@@ -36,12 +36,11 @@ public static class CreateUser
         public async Task<Result> Handle(Command request, CancellationToken cancellationToken)
         {
             ArgumentNullException.ThrowIfNull(request);
-            // The users verb runs as the system. A Caller cannot tell an admin from a supervisor, so staff cannot create users
-            // here; an admin page will need a caller that carries the admin role.
-            if (request.Caller.Actor != Workflows.Actor.System) throw new ForbiddenException("Users are created by an administrator with the users verb.");
+            Administration.Require(request.Caller);
             var taken = await session.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM users WHERE login = @Login", request, cancellationToken)
                 .ConfigureAwait(false);
-            if (taken > 0) throw new ConflictException($"A user with login '{request.Login}' already exists.");
+            if (taken > 0)
+                throw new ConflictException(Administration.Say($"A user with login '{request.Login}' already exists.", $"账号“{request.Login}”已存在。"));
             var id = Guid.NewGuid();
             await session.ExecuteAsync("""
                 INSERT INTO users (id, login, display_name, role, skill_group, away, password_hash, created_at)

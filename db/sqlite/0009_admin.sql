@@ -1,0 +1,6 @@
+-- Administration (dashboard admin pages): a user can be disabled (never deleted: cases point at users) and the last
+-- successful sign-in is kept for the users list (Users/*.cs).
+-- Kept parallel to db/postgres/0009_admin.sql.
+
+ALTER TABLE users ADD COLUMN disabled_at TEXT NULL;
+ALTER TABLE users ADD COLUMN last_sign_in_at TEXT NULL;
