@@ -10,7 +10,10 @@ namespace PosSupport.Browser.Tests;
 [Collection(SharedDashboard.Name)]
 public sealed partial class AccessTests(DashboardFixture fixture)
 {
-    public static TheoryData<string> Pages => ["/", "/queues?queue=all", "/cases/new", "/reports", "/denied", "/admin/workflows", "/dashboard/reports.csv", "/hangfire"];
+    public static TheoryData<string> Pages => ["/", "/queues?queue=all", "/cases/new", "/reports", "/denied", "/admin/workflows", "/admin/users", "/admin/api-clients",
+        "/dashboard/reports.csv", "/hangfire"];
+
+    public static readonly string[] AdminPages = ["/admin/workflows", "/admin/users", "/admin/api-clients", "/hangfire"];
 
     public static TheoryData<string, string> PagesByRole()
     {
@@ -47,7 +50,7 @@ public sealed partial class AccessTests(DashboardFixture fixture)
     {
         using var client = NewClient(out _);
         await SignInAsync(client, login, DashboardFixture.DemoPassword);
-        foreach (var adminPage in new[] { "/admin/workflows", "/hangfire" })
+        foreach (var adminPage in AdminPages)
         {
             using var response = await client.GetAsync(adminPage);
             Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
@@ -59,6 +62,12 @@ public sealed partial class AccessTests(DashboardFixture fixture)
         using var allowed = await admin.GetAsync("/admin/workflows");
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
         Assert.Contains("data-fee-cancellation", await allowed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var users = await admin.GetAsync("/admin/users");
+        Assert.Equal(HttpStatusCode.OK, users.StatusCode);
+        Assert.Contains("supervisor", await users.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var clients = await admin.GetAsync("/admin/api-clients");
+        Assert.Equal(HttpStatusCode.OK, clients.StatusCode);
+        Assert.Contains("merchant-app", await clients.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         using var jobs = await admin.GetAsync("/hangfire");
         Assert.Equal(HttpStatusCode.OK, jobs.StatusCode);
         Assert.Contains("PosSupport jobs", await jobs.Content.ReadAsStringAsync(), StringComparison.Ordinal);

@@ -18,8 +18,8 @@ public static class ChangeUserRole
         public Validator()
         {
             RuleFor(c => c.UserId).NotEmpty();
-            RuleFor(c => c.Role).Must(r => CreateUser.Roles.Contains(r)).WithMessage("The role is agent, supervisor or admin.");
-            RuleFor(c => c.SkillGroup).Must(g => g is null or "device" or "billing").WithMessage("The skill group is device or billing.");
+            RuleFor(c => c.Role).Must(r => CreateUser.Roles.Contains(r)).WithText(CreateUser.RoleRule);
+            RuleFor(c => c.SkillGroup).Must(g => g is null or "device" or "billing").WithText(CreateUser.SkillGroupRule);
             RuleFor(c => c.Caller).NotNull();
         }
     }
