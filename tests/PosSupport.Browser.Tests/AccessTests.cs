@@ -10,10 +10,10 @@ namespace PosSupport.Browser.Tests;
 [Collection(SharedDashboard.Name)]
 public sealed partial class AccessTests(DashboardFixture fixture)
 {
-    public static TheoryData<string> Pages => ["/", "/queues?queue=all", "/cases/new", "/reports", "/denied", "/admin/workflows", "/admin/users", "/admin/api-clients",
+    public static TheoryData<string> Pages => ["/", "/queues?queue=all", "/cases/new", "/reports", "/denied", "/admin/workflows", "/admin/users", "/admin/api-clients", "/admin/webhooks",
         "/dashboard/reports.csv", "/hangfire"];
 
-    public static readonly string[] AdminPages = ["/admin/workflows", "/admin/users", "/admin/api-clients", "/hangfire"];
+    public static readonly string[] AdminPages = ["/admin/workflows", "/admin/users", "/admin/api-clients", "/admin/webhooks", "/hangfire"];
 
     public static TheoryData<string, string> PagesByRole()
     {
@@ -68,6 +68,9 @@ public sealed partial class AccessTests(DashboardFixture fixture)
         using var clients = await admin.GetAsync("/admin/api-clients");
         Assert.Equal(HttpStatusCode.OK, clients.StatusCode);
         Assert.Contains("merchant-app", await clients.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var deliveries = await admin.GetAsync("/admin/webhooks");
+        Assert.Equal(HttpStatusCode.OK, deliveries.StatusCode);
+        Assert.Contains("Dead letters", await deliveries.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         using var jobs = await admin.GetAsync("/hangfire");
         Assert.Equal(HttpStatusCode.OK, jobs.StatusCode);
         Assert.Contains("PosSupport jobs", await jobs.Content.ReadAsStringAsync(), StringComparison.Ordinal);

@@ -35,7 +35,7 @@ public sealed class AdminTests(DashboardFixture fixture)
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not allowed" })).ToBeVisibleAsync();
         await Expect(page.GetByTestId("workflow-row")).ToHaveCountAsync(0);
 
-        foreach (var adminPage in new[] { "/admin/users", "/admin/api-clients" })
+        foreach (var adminPage in new[] { "/admin/users", "/admin/api-clients", "/admin/webhooks" })
         {
             await page.GotoAsync(adminPage);
             await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not allowed" })).ToBeVisibleAsync();

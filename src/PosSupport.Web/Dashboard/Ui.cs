@@ -338,6 +338,33 @@ public static class Ui
     public static string Copied => L("Copied.", "已复制。");
     public static string Close => L("Close", "关闭");
     public static string ApiClientCreated(string name) => L($"API client '{name}' created", $"API 客户端“{name}”已创建");
+    public static string DeliveryFilter(string filter) => filter switch
+    {
+        "pending" => L("Pending", "待投递"),
+        "failed" => L("Failed, retrying", "失败重试中"),
+        "delivered" => L("Delivered", "已投递"),
+        "dead-letter" => L("Dead letters", "死信"),
+        "needs-template" => L("Needs a template", "需模板消息"),
+        _ => filter,
+    };
+    public static string Client => L("Client", "客户端");
+    public static string WebhookEvent => L("Event", "事件");
+    public static string AttemptsCount => L("Attempts", "尝试次数");
+    public static string NextAttempt => L("Next attempt", "下次尝试");
+    public static string DeliveredAt => L("Delivered", "投递时间");
+    public static string AttemptLog => L("Attempt log", "投递记录");
+    public static string NoAttempts => L("Not tried yet.", "尚未尝试投递。");
+    public static string NoDeliveries => L("No deliveries.", "没有投递记录。");
+    public static string Retry => L("Retry", "重试");
+    public static string RetryQueued => L("Queued for one more attempt.", "已重新排队，将再尝试一次。");
+    public static string AttemptOutcome(string outcome) => outcome switch
+    {
+        "delivered" => L("delivered", "已投递"),
+        "failed" => L("failed", "失败"),
+        "needs-template" => L("needs a template message", "需模板消息"),
+        _ => outcome,
+    };
+    public static string NewestShown(int count) => L($"The newest {count} are shown.", $"仅显示最新 {count} 条。");
     public static string StateKindName(StateKind kind) => kind switch
     {
         StateKind.Active => L("Active: the work is on us", "处理中"),
