@@ -48,7 +48,7 @@ public sealed class AdminWebhookTests(DashboardFixture fixture)
         await page.GetByTestId("delivery-filter-dead-letter").ClickAsync();
         await Expect(page.GetByTestId("delivery-filter-dead-letter")).ToContainTextAsync("Dead letters");
         var row = page.Locator($"[data-testid=delivery-row][data-id='{id:D}']");
-        await Expect(row.GetByTestId("delivery-status")).ToHaveTextAsync("Dead letters");
+        await Expect(row.GetByTestId("delivery-status")).ToHaveTextAsync("Dead letter");
         await row.GetByTestId("delivery-attempts").ClickAsync();
         await Expect(page.GetByTestId("attempt")).ToHaveCountAsync(2);
         await Expect(page.GetByTestId("attempt").Nth(0)).ToContainTextAsync("failed · HTTP 502");

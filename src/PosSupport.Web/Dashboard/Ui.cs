@@ -347,6 +347,11 @@ public static class Ui
         "needs-template" => L("Needs a template", "需模板消息"),
         _ => filter,
     };
+    public static string DeliveryStatus(string filter) => filter switch
+    {
+        "dead-letter" => L("Dead letter", "死信"),
+        _ => DeliveryFilter(filter),
+    };
     public static string Client => L("Client", "客户端");
     public static string WebhookEvent => L("Event", "事件");
     public static string AttemptsCount => L("Attempts", "尝试次数");
