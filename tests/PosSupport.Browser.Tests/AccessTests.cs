@@ -19,7 +19,7 @@ public sealed partial class AccessTests(DashboardFixture fixture)
     {
         var data = new TheoryData<string, string>();
         foreach (var role in new[] { "agent", "supervisor", "admin" })
-            foreach (var page in new[] { "/", "/queues?queue=all", "/cases/new", "/reports", "/dashboard/reports.csv" })
+            foreach (var page in new[] { "/", "/queues?queue=all", "/?queue=at-risk", "/?queue=breached", "/cases/new", "/reports", "/dashboard/reports.csv" })
                 data.Add(role, page);
         return data;
     }

@@ -53,6 +53,8 @@ public static class Ui
     public static string Unassigned => L("Unassigned", "待分配");
     public static string WaitingOnMerchant => L("Waiting on merchant", "等待商户");
     public static string Escalated => L("Escalated", "已升级");
+    public static string SlaAtRisk => L("SLA at risk", "时效预警");
+    public static string SlaBreachedQueue => L("Breached", "已超时");
     public static string AllOpen => L("All open", "全部未关闭");
     public static string All => L("All", "全部");
     public static string Search => L("Search", "搜索");
