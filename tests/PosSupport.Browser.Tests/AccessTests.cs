@@ -10,13 +10,16 @@ namespace PosSupport.Browser.Tests;
 [Collection(SharedDashboard.Name)]
 public sealed partial class AccessTests(DashboardFixture fixture)
 {
-    public static TheoryData<string> Pages => ["/", "/queues?queue=all", "/cases/new", "/reports", "/denied", "/admin/workflows", "/dashboard/reports.csv", "/hangfire"];
+    public static TheoryData<string> Pages => ["/", "/queues?queue=all", "/cases/new", "/reports", "/denied", "/admin/workflows", "/admin/users", "/admin/api-clients", "/admin/webhooks",
+        "/dashboard/reports.csv", "/hangfire"];
+
+    public static readonly string[] AdminPages = ["/admin/workflows", "/admin/users", "/admin/api-clients", "/admin/webhooks", "/hangfire"];
 
     public static TheoryData<string, string> PagesByRole()
     {
         var data = new TheoryData<string, string>();
         foreach (var role in new[] { "agent", "supervisor", "admin" })
-            foreach (var page in new[] { "/", "/queues?queue=all", "/cases/new", "/reports", "/dashboard/reports.csv" })
+            foreach (var page in new[] { "/", "/queues?queue=all", "/?queue=at-risk", "/?queue=breached", "/cases/new", "/reports", "/dashboard/reports.csv" })
                 data.Add(role, page);
         return data;
     }
@@ -47,7 +50,7 @@ public sealed partial class AccessTests(DashboardFixture fixture)
     {
         using var client = NewClient(out _);
         await SignInAsync(client, login, DashboardFixture.DemoPassword);
-        foreach (var adminPage in new[] { "/admin/workflows", "/hangfire" })
+        foreach (var adminPage in AdminPages)
         {
             using var response = await client.GetAsync(adminPage);
             Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
@@ -59,6 +62,15 @@ public sealed partial class AccessTests(DashboardFixture fixture)
         using var allowed = await admin.GetAsync("/admin/workflows");
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
         Assert.Contains("data-fee-cancellation", await allowed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var users = await admin.GetAsync("/admin/users");
+        Assert.Equal(HttpStatusCode.OK, users.StatusCode);
+        Assert.Contains("supervisor", await users.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var clients = await admin.GetAsync("/admin/api-clients");
+        Assert.Equal(HttpStatusCode.OK, clients.StatusCode);
+        Assert.Contains("merchant-app", await clients.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var deliveries = await admin.GetAsync("/admin/webhooks");
+        Assert.Equal(HttpStatusCode.OK, deliveries.StatusCode);
+        Assert.Contains("Dead letters", await deliveries.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         using var jobs = await admin.GetAsync("/hangfire");
         Assert.Equal(HttpStatusCode.OK, jobs.StatusCode);
         Assert.Contains("PosSupport jobs", await jobs.Content.ReadAsStringAsync(), StringComparison.Ordinal);

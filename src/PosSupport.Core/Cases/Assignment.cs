@@ -4,7 +4,7 @@ namespace PosSupport.Core.Cases;
 
 /// <summary>
 /// Round-robin assignment of new cases among the agents of the case type's skill group (device cases to the
-/// device group, fee disputes to billing), skipping agents marked away. The cursor is a row, so it survives restarts.
+/// device group, fee disputes to billing), skipping agents marked away and disabled ones. The cursor is a row, so it survives restarts.
 /// </summary>
 public sealed class Assignment(CaseSession session)
 {
@@ -14,7 +14,7 @@ public sealed class Assignment(CaseSession session)
     {
         var group = SkillGroup(workflowId);
         var agents = (await session.QueryAsync<Guid>(
-            "SELECT id FROM users WHERE role = 'agent' AND skill_group = @group AND away = FALSE", new { group }, cancellationToken)
+            "SELECT id FROM users WHERE role = 'agent' AND skill_group = @group AND away = FALSE AND disabled_at IS NULL", new { group }, cancellationToken)
             .ConfigureAwait(false)).Order().ToList();
         if (agents.Count == 0) return null;
         var last = await session.ExecuteScalarAsync<Guid?>("SELECT last_user_id FROM assignment_cursors WHERE skill_group = @group", new { group }, cancellationToken)

@@ -29,6 +29,8 @@ public static class QueueQuery
     /// <param name="Cursor">The previous page's <see cref="Result.NextCursor"/>.</param>
     /// <param name="MyUserId">Whose cases <see cref="QueueCounts.Mine"/> counts; by default the caller's.</param>
     /// <param name="Priority"><c>low</c>, <c>normal</c>, <c>high</c> or <c>urgent</c>.</param>
+    /// <param name="SlaAtRisk">An SLA warning has fired, no breach yet, and a clock still runs toward its breach.</param>
+    /// <param name="SlaBreached">An SLA breach has fired on the case (a <c>sla-breached</c> timeline event).</param>
     public sealed record Query(
         Caller Caller,
         string? State = null,
@@ -41,7 +43,9 @@ public static class QueueQuery
         string? Cursor = null,
         int PageSize = DefaultPageSize,
         Guid? MyUserId = null,
-        string? Priority = null) : IQuery<Result>;
+        string? Priority = null,
+        bool SlaAtRisk = false,
+        bool SlaBreached = false) : IQuery<Result>;
 
     public sealed class Validator : AbstractValidator<Query>
     {
@@ -70,9 +74,20 @@ public static class QueueQuery
         string? AssigneeName, DateTimeOffset UpdatedAt, DateTimeOffset OpenedAt, long Version);
 
     /// <summary>Sizes of the standard queues over all open cases (whatever the filters): the dashboard's badges.</summary>
-    public sealed record QueueCounts(long Mine, long Unassigned, long WaitingOnMerchant, long Escalated, long AllOpen);
+    public sealed record QueueCounts(long Mine, long Unassigned, long WaitingOnMerchant, long Escalated, long AllOpen, long SlaAtRisk = 0, long SlaBreached = 0);
 
     private const string Open = "c.state_kind <> 'final'";
+
+    // What FireFollowUp records: an 'sla-warning' or 'sla-breached' timeline event per clock, and the clock's 'sla-breach'
+    // follow-up row stays pending until it fires. Each EXISTS is served by a partial index on its event kind
+    // (db/*/0009_admin.sql) or by ix_follow_ups_case; the predicates repeat the indexes' word for word.
+    private const string Breached = "EXISTS (SELECT 1 FROM case_events sb WHERE sb.case_id = c.id AND sb.kind = 'sla-breached')";
+
+    private const string AtRisk = $"""
+        EXISTS (SELECT 1 FROM case_events sw WHERE sw.case_id = c.id AND sw.kind = 'sla-warning')
+        AND NOT {Breached}
+        AND EXISTS (SELECT 1 FROM follow_ups sf WHERE sf.case_id = c.id AND sf.status = 'pending' AND sf.kind = 'sla-breach')
+        """;
 
     // Counts read index ranges of open cases only: the open kinds are listed (B-tree ranges, never the closed
     // majority), and escalated spells ix_cases_escalated's predicate.
@@ -84,7 +99,9 @@ public static class QueueQuery
                (SELECT COUNT(*) FROM cases c WHERE c.assignee_id IS NULL AND c.state_kind IN ({OpenKinds})) AS Unassigned,
                (SELECT COUNT(*) FROM cases c WHERE c.state_kind = 'waiting-on-merchant') AS WaitingOnMerchant,
                (SELECT COUNT(*) FROM cases c WHERE c.state_kind <> 'final' AND (c.escalation_tier > 0 OR c.state = 'escalated')) AS Escalated,
-               (SELECT COUNT(*) FROM cases c WHERE c.state_kind IN ({OpenKinds})) AS AllOpen
+               (SELECT COUNT(*) FROM cases c WHERE c.state_kind IN ({OpenKinds})) AS AllOpen,
+               (SELECT COUNT(*) FROM cases c WHERE c.state_kind IN ({OpenKinds}) AND {AtRisk}) AS SlaAtRisk,
+               (SELECT COUNT(*) FROM cases c WHERE c.state_kind IN ({OpenKinds}) AND {Breached}) AS SlaBreached
         """;
 
     /// <summary>The page's SQL for this query: constant fragments chosen by the filters, values only as parameters.</summary>
@@ -100,6 +117,10 @@ public static class QueueQuery
         else if (query.Assignee is { } assignee) { where.Add("c.assignee_id = @assignee"); parameters.Add("assignee", Guid.Parse(assignee)); }
         if (query.WaitingOnMerchant) where.Add("c.state_kind = 'waiting-on-merchant'");
         if (query.Escalated) where.Add("(c.escalation_tier > 0 OR c.state = 'escalated')");
+        // Only open cases are at risk or breached, even with closed ones asked for.
+        if ((query.SlaAtRisk || query.SlaBreached) && !query.OpenOnly) where.Add(Open);
+        if (query.SlaAtRisk) where.Add($"({AtRisk})");
+        if (query.SlaBreached) where.Add(Breached);
         if (query.Search?.Trim() is { Length: > 0 } search)
         {
             parameters.Add("pattern", SqlDialect.ContainsPattern(search));
@@ -155,7 +176,8 @@ public static class QueueQuery
             var more = rows.Count > request.PageSize;
             if (more) rows.RemoveAt(rows.Count - 1);
             return new Result(rows.Select(ToView).ToList(), more ? QueueCursor.Encode(rows[^1].UpdatedAt, rows[^1].Id) : null,
-                new QueueCounts(counts.Mine, counts.Unassigned, counts.WaitingOnMerchant, counts.Escalated, counts.AllOpen));
+                new QueueCounts(counts.Mine, counts.Unassigned, counts.WaitingOnMerchant, counts.Escalated, counts.AllOpen, counts.SlaAtRisk,
+                    counts.SlaBreached));
         }
 
         private QueueRow ToView(Row r)
@@ -194,6 +216,8 @@ public static class QueueQuery
             public long WaitingOnMerchant { get; set; }
             public long Escalated { get; set; }
             public long AllOpen { get; set; }
+            public long SlaAtRisk { get; set; }
+            public long SlaBreached { get; set; }
         }
     }
 }

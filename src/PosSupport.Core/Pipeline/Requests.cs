@@ -18,13 +18,21 @@ public interface IBatchCommand<out TResponse> : IRequest<TResponse>;
 /// <summary>
 /// Who sends a request: an agent or supervisor (by user id), a chat channel speaking for the merchant (by API
 /// client id), or a system job (by job name). Every request carries one; the timeline records it.
+/// An administrator acts as a supervisor in workflows; <see cref="IsAdmin"/> is what lets admin-only requests (users, API
+/// clients, webhook deliveries) tell them apart.
 /// </summary>
-public sealed record Caller(Actor Actor, string Id, Guid? ChannelClientId = null)
+public sealed record Caller(Actor Actor, string Id, Guid? ChannelClientId = null, bool IsAdmin = false)
 {
     public static Caller System(string job) => new(Actor.System, job);
     public static Caller Agent(Guid userId) => new(Actor.Agent, userId.ToString("D"));
     public static Caller Supervisor(Guid userId) => new(Actor.Supervisor, userId.ToString("D"));
     public static Caller Channel(Guid clientId) => new(Actor.Customer, clientId.ToString("D"), clientId);
 
+    /// <summary>An administrator (a dashboard user or an API client with role admin): a supervisor on cases.</summary>
+    public static Caller Admin(Guid id) => new(Actor.Supervisor, id.ToString("D"), IsAdmin: true);
+
     public bool IsStaff => Actor is Actor.Agent or Actor.Supervisor;
+
+    /// <summary>May run admin-only requests: an administrator, or the host itself (CLI verbs, start-up).</summary>
+    public bool MayAdminister => IsAdmin || Actor == Actor.System;
 }

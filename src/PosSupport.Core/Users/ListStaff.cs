@@ -4,7 +4,7 @@ using PosSupport.Core.Pipeline;
 
 namespace PosSupport.Core.Users;
 
-/// <summary>The agents and supervisors cases can be assigned to, by name: the dashboard's assignee choices.</summary>
+/// <summary>The agents and supervisors cases can be assigned to (not disabled ones), by name: the dashboard's assignee choices.</summary>
 public static class ListStaff
 {
     public sealed record Query(Caller Caller) : IQuery<IReadOnlyList<StaffMember>>;
@@ -24,7 +24,7 @@ public static class ListStaff
             if (!request.Caller.IsStaff) throw new ForbiddenException("Only agents and supervisors see the staff list.");
             var rows = await session.QueryAsync<Row>("""
                 SELECT id AS Id, login AS Login, display_name AS DisplayName, role AS Role, skill_group AS SkillGroup, away AS Away
-                  FROM users WHERE role IN ('agent', 'supervisor') ORDER BY role, display_name, login
+                  FROM users WHERE role IN ('agent', 'supervisor') AND disabled_at IS NULL ORDER BY role, display_name, login
                 """, null, cancellationToken).ConfigureAwait(false);
             return rows.Select(r => new StaffMember(r.Id, r.Login, r.DisplayName, r.Role, r.SkillGroup, r.Away)).ToList();
         }

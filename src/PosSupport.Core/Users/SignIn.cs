@@ -7,7 +7,8 @@ namespace PosSupport.Core.Users;
 /// <summary>
 /// Checks a login and password for the dashboard. After <see cref="MaxFailures"/> wrong passwords in a row the account is
 /// locked for <see cref="LockOut"/>, and while locked even the right password is refused. A success clears the count.
-/// Unknown logins, users without a password and wrong passwords answer alike, so the answer tells nobody which logins exist.
+/// Unknown logins, users without a password, disabled users and wrong passwords answer alike, so the answer tells nobody which
+/// logins exist.
 /// </summary>
 public static class SignIn
 {
@@ -41,10 +42,10 @@ public static class SignIn
             var now = clock.GetUtcNow();
             var user = await session.QuerySingleOrDefaultAsync<Row>("""
                 SELECT id AS Id, login AS Login, display_name AS DisplayName, role AS Role, password_hash AS PasswordHash,
-                       failed_sign_ins AS FailedSignIns, locked_until AS LockedUntil
+                       failed_sign_ins AS FailedSignIns, locked_until AS LockedUntil, disabled_at AS DisabledAt
                   FROM users WHERE login = @Login
                 """, request, cancellationToken).ConfigureAwait(false);
-            if (user?.PasswordHash is null) return new Result(Outcome.Failed);
+            if (user?.PasswordHash is null || user.DisabledAt is not null) return new Result(Outcome.Failed);
             if (user.LockedUntil is { } until && until > now) return new Result(Outcome.LockedOut, LockedUntil: until);
 
             if (!Passwords.Verify(user.Login, user.PasswordHash, request.Password, out var rehash))
@@ -57,8 +58,8 @@ public static class SignIn
                 return locked is { } lockedUntil ? new Result(Outcome.LockedOut, LockedUntil: lockedUntil) : new Result(Outcome.Failed);
             }
 
-            await session.ExecuteAsync("UPDATE users SET failed_sign_ins = 0, locked_until = NULL, password_hash = @hash WHERE id = @Id",
-                new { hash = rehash ?? user.PasswordHash, user.Id }, cancellationToken).ConfigureAwait(false);
+            await session.ExecuteAsync("UPDATE users SET failed_sign_ins = 0, locked_until = NULL, password_hash = @hash, last_sign_in_at = @now WHERE id = @Id",
+                new { hash = rehash ?? user.PasswordHash, now, user.Id }, cancellationToken).ConfigureAwait(false);
             return new Result(Outcome.SignedIn, new SignedInUser(user.Id, user.Login, user.DisplayName, user.Role));
         }
 
@@ -71,6 +72,7 @@ public static class SignIn
             public string? PasswordHash { get; set; }
             public int FailedSignIns { get; set; }
             public DateTimeOffset? LockedUntil { get; set; }
+            public DateTimeOffset? DisabledAt { get; set; }
         }
     }
 }

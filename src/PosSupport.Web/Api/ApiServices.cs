@@ -78,6 +78,7 @@ public static class ApiServices
         services.AddScoped<WebhookSender>();
         services.AddScoped<WebhookSweepJob>();
         services.AddScoped<MediatR.INotificationHandler<Core.Cases.CaseChanged>, WebhookOutbox>();
+        services.AddScoped<MediatR.INotificationHandler<Core.Webhooks.WebhookDeliveryRequeued>, WebhookRetryRelay>();
         services.AddHostedService<WebhookSweepRegistration>();
 
         services.AddOpenApi("v1", openApi => openApi.AddDocumentTransformer((document, _, _) =>

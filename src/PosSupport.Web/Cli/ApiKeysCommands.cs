@@ -14,6 +14,8 @@ public static class ApiKeysCommands
         apikeys revoke NAME
         """;
 
+    private static readonly Caller Cli = Caller.System("cli:apikeys");
+
     public static async Task<int> RunAsync(string[] args, IConfiguration configuration, TextWriter output, TextWriter error)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -22,8 +24,8 @@ public static class ApiKeysCommands
         object? request = args switch
         {
             ["create", var name, .. var rest] when !name.StartsWith('-') && ParseCreate(name, rest) is { } create => create,
-            ["list"] => new ListApiClients.Query(),
-            ["revoke", var name] when !name.StartsWith('-') => new RevokeApiClient.Command(name),
+            ["list"] => new ListApiClients.Query(Cli),
+            ["revoke", var name] when !name.StartsWith('-') => new RevokeApiClient.Command(name, Cli),
             _ => null,
         };
         if (request is null) return CommandLine.UsageFailure(error, "Usage: " + Usage);
@@ -89,6 +91,6 @@ public static class ApiKeysCommands
                 default: return null;
             }
         }
-        return role is null ? null : new CreateApiClient.Command(name, role, webhook, kind);
+        return role is null ? null : new CreateApiClient.Command(name, role, Cli, webhook, kind);
     }
 }

@@ -14,7 +14,7 @@ public sealed record StaffUser(Guid Id, string Login, string DisplayName, string
 
     public bool IsAdmin => Role == StaffPolicies.AdminRole;
 
-    public Caller Caller => IsSupervisor ? Caller.Supervisor(Id) : Caller.Agent(Id);
+    public Caller Caller => IsAdmin ? Caller.Admin(Id) : IsSupervisor ? Caller.Supervisor(Id) : Caller.Agent(Id);
 
     public static StaffUser? From(ClaimsPrincipal principal)
     {

@@ -53,6 +53,8 @@ public static class Ui
     public static string Unassigned => L("Unassigned", "待分配");
     public static string WaitingOnMerchant => L("Waiting on merchant", "等待商户");
     public static string Escalated => L("Escalated", "已升级");
+    public static string SlaAtRisk => L("SLA at risk", "时效预警");
+    public static string SlaBreachedQueue => L("Breached", "已超时");
     public static string AllOpen => L("All open", "全部未关闭");
     public static string All => L("All", "全部");
     public static string Search => L("Search", "搜索");
@@ -281,6 +283,95 @@ public static class Ui
     public static string StatesCount => L("States", "状态数");
     public static string ShowDiagram => L("Diagram", "流程图");
     public static string Kind => L("Kind", "类型");
+    public static string AdminUsers => L("Users", "用户");
+    public static string AdminApiClients => L("API clients", "API 客户端");
+    public static string AdminWebhooks => L("Webhook deliveries", "Webhook 投递");
+    public static string JobsDashboard => L("Jobs (Hangfire)", "后台任务（Hangfire）");
+    public static string DisplayName => L("Name", "姓名");
+    public static string Role => L("Role", "角色");
+    public static string SkillGroup => L("Skill group", "技能组");
+    public static string SkillGroupName(string? group) => group switch
+    {
+        "device" => L("Devices", "机具"),
+        "billing" => L("Billing", "计费"),
+        _ => "",
+    };
+    public static string UserStatus => L("Status", "状态");
+    public static string Active => L("Active", "正常");
+    public static string Disabled => L("Disabled", "已停用");
+    public static string LockedUntil(string time) => L($"Locked until {time}", $"锁定至 {time}");
+    public static string LastSignIn => L("Last sign-in", "最近登录");
+    public static string Never => L("never", "从未");
+    public static string Created => L("Created", "创建时间");
+    public static string NewUser => L("New user", "新建用户");
+    public static string InitialPassword => L("Initial password", "初始密码");
+    public static string PasswordHint(int minimum) => L($"At least {minimum} characters; tell the user in person.", $"至少 {minimum} 个字符，请当面告知用户。");
+    public static string Create => L("Create", "创建");
+    public static string Unlock => L("Unlock", "解锁");
+    public static string Disable => L("Disable", "停用");
+    public static string Enable => L("Enable", "启用");
+    public static string ChangeRole => L("Change role", "更改角色");
+    public static string Save => L("Save", "保存");
+    public static string You => L("you", "您本人");
+    public static string UserCreated(string login) => L($"User '{login}' created.", $"用户“{login}”已创建。");
+    public static string ConfirmDisable(string login) => L($"Disable '{login}'? They can no longer sign in and get no new cases; their cases and history stay.",
+        $"确定停用“{login}”吗？停用后无法登录，也不再分配新工单；其工单与记录保留。");
+    public static string RoleChangeNote => L("The new role applies from the user's next sign-in.", "新角色将在该用户下次登录后生效。");
+    public static string ClientName => L("Client name", "客户端名称");
+    public static string ChannelKind => L("Channel kind", "渠道类型");
+    public static string ChannelKindName(string? kind) => kind switch
+    {
+        "wechat" => L("WeChat service account", "微信服务号"),
+        "app" => L("Merchant app", "商户 App"),
+        "chatbot" => L("Chatbot", "智能客服机器人"),
+        _ => "",
+    };
+    public static string ApiRoleName(string role) => role == "channel" ? L("Channel", "渠道") : RoleName(role);
+    public static string WebhookUrl => L("Webhook URL", "Webhook 地址");
+    public static string Revoked => L("Revoked", "已吊销");
+    public static string Revoke => L("Revoke", "吊销");
+    public static string NewApiClient => L("New API client", "新建 API 客户端");
+    public static string ConfirmRevoke(string name) => L($"Revoke the key of '{name}'? Its requests are refused from now on; this cannot be undone.",
+        $"确定吊销“{name}”的密钥吗？此后其请求将被拒绝，且无法撤销。");
+    public static string KeyShownOnce => L("Copy the key now: it is shown only this once and cannot be read again.", "请立即复制密钥：仅显示这一次，之后无法再查看。");
+    public static string ApiKey => L("API key", "API 密钥");
+    public static string WebhookSecret => L("Webhook signing secret", "Webhook 签名密钥");
+    public static string Copy => L("Copy", "复制");
+    public static string Copied => L("Copied.", "已复制。");
+    public static string Close => L("Close", "关闭");
+    public static string ApiClientCreated(string name) => L($"API client '{name}' created", $"API 客户端“{name}”已创建");
+    public static string DeliveryFilter(string filter) => filter switch
+    {
+        "pending" => L("Pending", "待投递"),
+        "failed" => L("Failed, retrying", "失败重试中"),
+        "delivered" => L("Delivered", "已投递"),
+        "dead-letter" => L("Dead letters", "死信"),
+        "needs-template" => L("Needs a template", "需模板消息"),
+        _ => filter,
+    };
+    public static string DeliveryStatus(string filter) => filter switch
+    {
+        "dead-letter" => L("Dead letter", "死信"),
+        _ => DeliveryFilter(filter),
+    };
+    public static string Client => L("Client", "客户端");
+    public static string WebhookEvent => L("Event", "事件");
+    public static string AttemptsCount => L("Attempts", "尝试次数");
+    public static string NextAttempt => L("Next attempt", "下次尝试");
+    public static string DeliveredAt => L("Delivered", "投递时间");
+    public static string AttemptLog => L("Attempt log", "投递记录");
+    public static string NoAttempts => L("Not tried yet.", "尚未尝试投递。");
+    public static string NoDeliveries => L("No deliveries.", "没有投递记录。");
+    public static string Retry => L("Retry", "重试");
+    public static string RetryQueued => L("Queued for one more attempt.", "已重新排队，将再尝试一次。");
+    public static string AttemptOutcome(string outcome) => outcome switch
+    {
+        "delivered" => L("delivered", "已投递"),
+        "failed" => L("failed", "失败"),
+        "needs-template" => L("needs a template message", "需模板消息"),
+        _ => outcome,
+    };
+    public static string NewestShown(int count) => L($"The newest {count} are shown.", $"仅显示最新 {count} 条。");
     public static string StateKindName(StateKind kind) => kind switch
     {
         StateKind.Active => L("Active: the work is on us", "处理中"),

@@ -9,12 +9,14 @@ public abstract class ApiClientTests<TFixture>(TFixture fixture) where TFixture 
 {
     protected TFixture Fixture { get; } = fixture;
 
+    private static readonly Caller Admin = Caller.Admin(Guid.NewGuid());
+
     private static string Name(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..8];
 
     [Fact]
     public async Task A_new_clients_key_signs_it_in_and_only_the_keys_hash_is_stored()
     {
-        var created = await Fixture.SendAsync(new CreateApiClient.Command(Name("app"), "channel", "https://hooks.example.com/possupport"));
+        var created = await Fixture.SendAsync(new CreateApiClient.Command(Name("app"), "channel", Admin, "https://hooks.example.com/possupport"));
 
         var client = await Fixture.SendAsync(new AuthenticateApiClient.Query(created.Key));
 
@@ -30,32 +32,46 @@ public abstract class ApiClientTests<TFixture>(TFixture fixture) where TFixture 
     [Fact]
     public async Task A_revoked_key_no_longer_signs_in_and_revoking_twice_changes_nothing()
     {
-        var created = await Fixture.SendAsync(new CreateApiClient.Command(Name("crm"), "agent"));
+        var created = await Fixture.SendAsync(new CreateApiClient.Command(Name("crm"), "agent", Admin));
 
-        var first = await Fixture.SendAsync(new RevokeApiClient.Command(created.Name));
-        var second = await Fixture.SendAsync(new RevokeApiClient.Command(created.Name));
+        var first = await Fixture.SendAsync(new RevokeApiClient.Command(created.Name, Admin));
+        var second = await Fixture.SendAsync(new RevokeApiClient.Command(created.Name, Admin));
 
         Assert.Null(await Fixture.SendAsync(new AuthenticateApiClient.Query(created.Key)));
         Assert.False(first.AlreadyRevoked);
         Assert.True(second.AlreadyRevoked);
         Assert.Equal(first.RevokedAt, second.RevokedAt);
-        Assert.Contains(await Fixture.SendAsync(new ListApiClients.Query()), c => c.Name == created.Name && c.RevokedAt is not null);
+        Assert.Contains(await Fixture.SendAsync(new ListApiClients.Query(Admin)), c => c.Name == created.Name && c.RevokedAt is not null);
     }
 
     [Fact]
     public async Task Names_are_unique_roles_are_known_and_webhook_urls_absolute()
     {
         var name = Name("bot");
-        await Fixture.SendAsync(new CreateApiClient.Command(name, "supervisor"));
+        await Fixture.SendAsync(new CreateApiClient.Command(name, "supervisor", Admin));
 
-        await Assert.ThrowsAsync<ConflictException>(() => Fixture.SendAsync(new CreateApiClient.Command(name, "agent")));
+        await Assert.ThrowsAsync<ConflictException>(() => Fixture.SendAsync(new CreateApiClient.Command(name, "agent", Admin)));
         var invalid = await Assert.ThrowsAsync<ValidationFailedException>(() =>
-            Fixture.SendAsync(new CreateApiClient.Command("no spaces", "root", "/relative/hook")));
+            Fixture.SendAsync(new CreateApiClient.Command("no spaces", "root", Admin, "/relative/hook")));
         Assert.Equal(["Name", "Role", "WebhookUrl"], invalid.Errors.Keys.Order());
-        await Assert.ThrowsAsync<NotFoundException>(() => Fixture.SendAsync(new RevokeApiClient.Command(Name("ghost"))));
+        await Assert.ThrowsAsync<NotFoundException>(() => Fixture.SendAsync(new RevokeApiClient.Command(Name("ghost"), Admin)));
         // The demo data's channel clients keep their names, so that seeding after 'apikeys create' still works.
-        var demo = await Assert.ThrowsAsync<ValidationFailedException>(() => Fixture.SendAsync(new CreateApiClient.Command("merchant-app", "channel")));
+        var demo = await Assert.ThrowsAsync<ValidationFailedException>(() => Fixture.SendAsync(new CreateApiClient.Command("merchant-app", "channel", Admin)));
         Assert.Equal(["Name"], demo.Errors.Keys);
+    }
+
+    [Fact]
+    public async Task Only_admins_create_list_and_revoke_clients()
+    {
+        var created = await Fixture.SendAsync(new CreateApiClient.Command(Name("erp"), "agent", Admin));
+        foreach (var staff in new[] { Caller.Agent(Guid.NewGuid()), Caller.Supervisor(Guid.NewGuid()) })
+        {
+            await Assert.ThrowsAsync<ForbiddenException>(() => Fixture.SendAsync(new CreateApiClient.Command(Name("sneaky"), "admin", staff)));
+            await Assert.ThrowsAsync<ForbiddenException>(() => Fixture.SendAsync(new ListApiClients.Query(staff)));
+            await Assert.ThrowsAsync<ForbiddenException>(() => Fixture.SendAsync(new RevokeApiClient.Command(created.Name, staff)));
+        }
+        Assert.NotNull(await Fixture.SendAsync(new AuthenticateApiClient.Query(created.Key)));
+        Assert.DoesNotContain(await Fixture.SendAsync(new ListApiClients.Query(Admin)), c => c.Name.StartsWith("sneaky", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -105,6 +105,107 @@ public abstract class UserTests<TFixture>(TFixture fixture) where TFixture : Sli
         Assert.DoesNotContain(staff, s => s.Login == admin);
         await Assert.ThrowsAsync<ForbiddenException>(() => Fixture.SendAsync(new ListStaff.Query(Caller.Channel(Guid.NewGuid()))));
     }
+
+    [Fact]
+    public async Task An_admin_creates_a_user_who_then_signs_in_and_the_list_shows_when()
+    {
+        var admin = Caller.Admin(Guid.NewGuid());
+        var login = TestDataQueries.Unique("made.").ToLowerInvariant();
+        var created = await Fixture.SendAsync(new CreateUser.Command(login, "新客服", "agent", "long enough password", admin, "device"));
+        Assert.Null((await Fixture.SendAsync(new ListUsers.Query(admin))).Single(u => u.Id == created.Id).LastSignInAt);
+
+        Assert.Equal(SignIn.Outcome.SignedIn, (await Fixture.SendAsync(new SignIn.Command(login, "long enough password"))).Outcome);
+
+        var listed = (await Fixture.SendAsync(new ListUsers.Query(admin))).Single(u => u.Id == created.Id);
+        Assert.Equal((login, "新客服", "agent", "device"), (listed.Login, listed.DisplayName, listed.Role, listed.SkillGroup));
+        Assert.Equal(Fixture.Clock.GetUtcNow(), listed.LastSignInAt);
+        Assert.Null(listed.DisabledAt);
+    }
+
+    [Fact]
+    public async Task A_disabled_user_cannot_sign_in_or_be_given_cases_until_enabled_again()
+    {
+        var admin = Caller.Admin(Guid.NewGuid());
+        var login = await CreateAsync();
+        var id = await Fixture.ScalarAsync<Guid>("SELECT id FROM users WHERE login = @login", new { login });
+
+        var disabled = await Fixture.SendAsync(new SetUserDisabled.Command(id, true, admin));
+
+        Assert.Equal(Fixture.Clock.GetUtcNow(), disabled.DisabledAt);
+        Assert.Equal(SignIn.Outcome.Failed, (await Fixture.SendAsync(new SignIn.Command(login, "correct horse battery"))).Outcome);
+        Assert.DoesNotContain(await Fixture.SendAsync(new ListStaff.Query(Caller.Agent(Guid.NewGuid()))), s => s.Id == id);
+        Assert.NotNull((await Fixture.SendAsync(new ListUsers.Query(admin))).Single(u => u.Id == id).DisabledAt);
+
+        await Fixture.SendAsync(new SetUserDisabled.Command(id, false, admin));
+
+        Assert.Equal(SignIn.Outcome.SignedIn, (await Fixture.SendAsync(new SignIn.Command(login, "correct horse battery"))).Outcome);
+        Assert.Contains(await Fixture.SendAsync(new ListStaff.Query(Caller.Agent(Guid.NewGuid()))), s => s.Id == id);
+    }
+
+    [Fact]
+    public async Task An_admin_unlocks_a_locked_out_user_who_then_signs_in_at_once()
+    {
+        var admin = Caller.Admin(Guid.NewGuid());
+        var login = await CreateAsync();
+        var id = await Fixture.ScalarAsync<Guid>("SELECT id FROM users WHERE login = @login", new { login });
+        for (var i = 1; i <= SignIn.MaxFailures; i++) await Fixture.SendAsync(new SignIn.Command(login, $"guess {i}"));
+        Assert.True((await Fixture.SendAsync(new ListUsers.Query(admin))).Single(u => u.Id == id).IsLockedAt(Fixture.Clock.GetUtcNow()));
+
+        var unlocked = await Fixture.SendAsync(new UnlockUser.Command(id, admin));
+
+        Assert.True(unlocked.WasLocked);
+        Assert.False((await Fixture.SendAsync(new ListUsers.Query(admin))).Single(u => u.Id == id).IsLockedAt(Fixture.Clock.GetUtcNow()));
+        Assert.Equal(SignIn.Outcome.SignedIn, (await Fixture.SendAsync(new SignIn.Command(login, "correct horse battery"))).Outcome);
+        Assert.False((await Fixture.SendAsync(new UnlockUser.Command(id, admin))).WasLocked);
+    }
+
+    [Fact]
+    public async Task A_changed_role_is_the_role_of_the_next_sign_in()
+    {
+        var admin = Caller.Admin(Guid.NewGuid());
+        var login = await CreateAsync("agent");
+        var id = await Fixture.ScalarAsync<Guid>("SELECT id FROM users WHERE login = @login", new { login });
+
+        await Fixture.SendAsync(new ChangeUserRole.Command(id, "supervisor", admin));
+
+        var signedIn = await Fixture.SendAsync(new SignIn.Command(login, "correct horse battery"));
+        Assert.Equal("supervisor", signedIn.User!.Role);
+        var listed = (await Fixture.SendAsync(new ListUsers.Query(admin))).Single(u => u.Id == id);
+        Assert.Null(listed.SkillGroup);
+        await Assert.ThrowsAsync<ValidationFailedException>(() => Fixture.SendAsync(new ChangeUserRole.Command(id, "owner", admin)));
+    }
+
+    [Fact]
+    public async Task An_admin_can_neither_disable_nor_demote_themselves()
+    {
+        var login = await CreateAsync("admin");
+        var id = await Fixture.ScalarAsync<Guid>("SELECT id FROM users WHERE login = @login", new { login });
+        var self = Caller.Admin(id);
+
+        var disable = await Assert.ThrowsAsync<ForbiddenException>(() => Fixture.SendAsync(new SetUserDisabled.Command(id, true, self)));
+        var demote = await Assert.ThrowsAsync<ForbiddenException>(() => Fixture.SendAsync(new ChangeUserRole.Command(id, "supervisor", self)));
+
+        Assert.Contains("yourself", disable.Message, StringComparison.Ordinal);
+        Assert.Contains("yourself", demote.Message, StringComparison.Ordinal);
+        Assert.Equal(SignIn.Outcome.SignedIn, (await Fixture.SendAsync(new SignIn.Command(login, "correct horse battery"))).Outcome);
+        Assert.Equal("admin", (await Fixture.SendAsync(new ListUsers.Query(self))).Single(u => u.Id == id).Role);
+    }
+
+    [Fact]
+    public async Task Supervisors_and_agents_cannot_manage_users()
+    {
+        var login = await CreateAsync();
+        var id = await Fixture.ScalarAsync<Guid>("SELECT id FROM users WHERE login = @login", new { login });
+        foreach (var staff in new[] { Caller.Agent(Guid.NewGuid()), Caller.Supervisor(Guid.NewGuid()) })
+        {
+            await Assert.ThrowsAsync<ForbiddenException>(() => Fixture.SendAsync(new ListUsers.Query(staff)));
+            await Assert.ThrowsAsync<ForbiddenException>(() => Fixture.SendAsync(new UnlockUser.Command(id, staff)));
+            await Assert.ThrowsAsync<ForbiddenException>(() => Fixture.SendAsync(new ChangeUserRole.Command(id, "admin", staff)));
+            await Assert.ThrowsAsync<ForbiddenException>(() => Fixture.SendAsync(new SetUserDisabled.Command(id, true, staff)));
+        }
+        Assert.Equal(SignIn.Outcome.SignedIn, (await Fixture.SendAsync(new SignIn.Command(login, "correct horse battery"))).Outcome);
+        await Assert.ThrowsAsync<NotFoundException>(() => Fixture.SendAsync(new UnlockUser.Command(Guid.NewGuid(), Caller.Admin(Guid.NewGuid()))));
+    }
 }
 
 public sealed class UsersOnSqlite(SqliteSliceFixture fixture) : UserTests<SqliteSliceFixture>(fixture), IClassFixture<SqliteSliceFixture>;

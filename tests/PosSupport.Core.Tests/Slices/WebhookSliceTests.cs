@@ -57,6 +57,67 @@ public abstract class WebhookSliceTests<TFixture>(TFixture fixture) where TFixtu
         Assert.Equal(3L, await Fixture.ScalarAsync<long>("SELECT COUNT(*) FROM webhook_attempts WHERE delivery_id = @id", new { id }));
         Assert.Equal("dead", (await Fixture.SendAsync(new GetWebhookDelivery.Query(id)))!.Status);
     }
+
+    private async Task<Guid> DeadLetterAsync(Guid caseId)
+    {
+        var id = (await Fixture.SendAsync(new QueueWebhooks.Command(caseId))).DeliveryIds[0];
+        await Fixture.SendAsync(new RecordWebhookAttempt.Command(id, RecordWebhookAttempt.Outcome.Failed, 502, null, 2, TimeSpan.FromSeconds(30)));
+        await Fixture.SendAsync(new RecordWebhookAttempt.Command(id, RecordWebhookAttempt.Outcome.Failed, null, "connection refused", 2, TimeSpan.FromSeconds(30)));
+        return id;
+    }
+
+    [Fact]
+    public async Task An_admin_retries_a_dead_letter_which_gets_one_more_attempt_with_its_log_kept()
+    {
+        var (caseId, _) = await CaseWithHookAsync();
+        var id = await DeadLetterAsync(caseId);
+        var admin = Caller.Admin(Guid.NewGuid());
+        var dead = await Fixture.SendAsync(new ListWebhookDeliveries.Query(admin, "dead-letter"));
+        Assert.Contains(dead.Deliveries, d => d.Id == id && d.Attempts == 2);
+
+        var retried = await Fixture.SendAsync(new RetryWebhookDelivery.Command(id, admin));
+
+        Assert.Equal("pending", retried.Status);
+        var failed = await Fixture.SendAsync(new ListWebhookDeliveries.Query(admin, "failed"));
+        Assert.Contains(failed.Deliveries, d => d.Id == id);
+        Assert.DoesNotContain((await Fixture.SendAsync(new ListWebhookDeliveries.Query(admin, "dead-letter"))).Deliveries, d => d.Id == id);
+        Assert.Equal("pending", (await Fixture.SendAsync(new GetWebhookDelivery.Query(id)))!.Status);
+        var delivered = await Fixture.SendAsync(new RecordWebhookAttempt.Command(id, RecordWebhookAttempt.Outcome.Delivered, 200, null, 2, TimeSpan.FromSeconds(30)));
+        Assert.Equal(("delivered", 3), (delivered.Status, delivered.Attempts));
+        var log = await Fixture.SendAsync(new GetWebhookAttempts.Query(id, admin));
+        Assert.Equal([(1, "failed", (int?)502), (2, "failed", null), (3, "delivered", 200)], log.Select(a => (a.Number, a.Outcome, a.StatusCode)));
+        Assert.Equal("connection refused", log[1].Error);
+        Assert.Contains((await Fixture.SendAsync(new ListWebhookDeliveries.Query(admin, "delivered"))).Deliveries, d => d.Id == id);
+    }
+
+    [Fact]
+    public async Task Only_dead_letters_are_retried_only_by_admins_and_the_counts_add_up()
+    {
+        var (caseId, _) = await CaseWithHookAsync();
+        var dead = await DeadLetterAsync(caseId);
+        var admin = Caller.Admin(Guid.NewGuid());
+        await Fixture.SendAsync(new AddMessage.Command(caseId, "还在处理", Caller.Agent(Guid.NewGuid())));
+        var pending = (await Fixture.SendAsync(new QueueWebhooks.Command(caseId))).DeliveryIds[0];
+
+        await Assert.ThrowsAsync<ConflictException>(() => Fixture.SendAsync(new RetryWebhookDelivery.Command(pending, admin)));
+        foreach (var staff in new[] { Caller.Agent(Guid.NewGuid()), Caller.Supervisor(Guid.NewGuid()) })
+        {
+            await Assert.ThrowsAsync<ForbiddenException>(() => Fixture.SendAsync(new RetryWebhookDelivery.Command(dead, staff)));
+            await Assert.ThrowsAsync<ForbiddenException>(() => Fixture.SendAsync(new ListWebhookDeliveries.Query(staff)));
+            await Assert.ThrowsAsync<ForbiddenException>(() => Fixture.SendAsync(new GetWebhookAttempts.Query(dead, staff)));
+        }
+        await Assert.ThrowsAsync<NotFoundException>(() => Fixture.SendAsync(new RetryWebhookDelivery.Command(Guid.NewGuid(), admin)));
+        await Assert.ThrowsAsync<ValidationFailedException>(() => Fixture.SendAsync(new ListWebhookDeliveries.Query(admin, "lost")));
+
+        var all = await Fixture.SendAsync(new ListWebhookDeliveries.Query(admin));
+        Assert.Equal("dead", (await Fixture.SendAsync(new GetWebhookDelivery.Query(dead)))!.Status);
+        Assert.Contains(all.Deliveries, d => d.Id == pending && d.Filter == "pending");
+        Assert.Contains(all.Deliveries, d => d.Id == dead && d.Filter == "dead-letter");
+        var total = await Fixture.ScalarAsync<long>("SELECT COUNT(*) FROM webhook_deliveries");
+        Assert.Equal(total, all.Counts.Values.Sum());
+        Assert.Equal(ListWebhookDeliveries.Filters.Order(StringComparer.Ordinal), all.Counts.Keys.Order(StringComparer.Ordinal));
+        Assert.True(all.Counts["pending"] >= 1 && all.Counts["dead-letter"] >= 1);
+    }
 }
 
 public sealed class WebhookSliceOnSqlite(SqliteSliceFixture fixture) : WebhookSliceTests<SqliteSliceFixture>(fixture), IClassFixture<SqliteSliceFixture>;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 using PosSupport.Core.ApiClients;
+using PosSupport.Core.Pipeline;
 
 namespace PosSupport.Web.Tests.Api;
 
@@ -104,7 +105,7 @@ public sealed class ApiHostingTests
     private static async Task<HttpClient> ClientAsync(ApiHost host, string name)
     {
         await using var scope = host.Services.CreateAsyncScope();
-        var created = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new CreateApiClient.Command(name, "agent"));
+        var created = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new CreateApiClient.Command(name, "agent", Caller.System("test")));
         var client = new HttpClient { BaseAddress = host.Address };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", created.Key);
         return client;

@@ -9,6 +9,7 @@ using MediatR;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using PosSupport.Core.ApiClients;
+using PosSupport.Core.Pipeline;
 
 namespace PosSupport.Web.Tests.Api;
 
@@ -52,7 +53,7 @@ public sealed class ApiWorld : IAsyncLifetime
     public async Task<CreateApiClient.Result> CreateAsync(string name, string role)
     {
         await using var scope = Host.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new CreateApiClient.Command(name, role));
+        return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new CreateApiClient.Command(name, role, Caller.System("test")));
     }
 
     public HttpClient Client(string? key)

@@ -7,6 +7,7 @@ using MediatR;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using PosSupport.Core.ApiClients;
+using PosSupport.Core.Pipeline;
 
 namespace PosSupport.Web.Tests.Api;
 
@@ -39,7 +40,7 @@ public sealed class WebhookApiTests : IAsyncLifetime
     {
         await using var scope = _host.Services.CreateAsyncScope();
         var created = await scope.ServiceProvider.GetRequiredService<IMediator>()
-            .Send(new CreateApiClient.Command(role + "-" + Guid.NewGuid().ToString("N")[..8], role, hook?.ToString(), kind));
+            .Send(new CreateApiClient.Command(role + "-" + Guid.NewGuid().ToString("N")[..8], role, Caller.System("test"), hook?.ToString(), kind));
         var client = new HttpClient { BaseAddress = _host.Address };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", created.Key);
         return (client, created);

@@ -73,7 +73,8 @@ public static class ApiCaller
         {
             "channel" => Caller.Channel(id),
             "agent" => Caller.Agent(id),
-            "supervisor" or "admin" => Caller.Supervisor(id),
+            "supervisor" => Caller.Supervisor(id),
+            "admin" => Caller.Admin(id),
             var role => throw new InvalidOperationException($"API client role '{role}' has no caller."),
         };
     }

@@ -1,0 +1,56 @@
+using System.Globalization;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using static Microsoft.Playwright.Assertions;
+
+namespace PosSupport.Browser.Tests;
+
+[Collection(SharedDashboard.Name)]
+public sealed class SlaQueueTests(DashboardFixture fixture)
+{
+    /// <summary>Records an SLA breach on an open demo case as the follow-up job does (a 'sla-breached' timeline event); returns its number.</summary>
+    private async Task<string> BreachAnOpenCaseAsync()
+    {
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(fixture.Host.DataDirectory, "possupport.db"), Pooling = false,
+        }.ToString());
+        var (id, number) = await connection.QuerySingleAsync<(string, string)>("""
+            SELECT id, number FROM cases c
+             WHERE state_kind NOT IN ('final', 'resolved')
+               AND NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.kind = 'sla-breached')
+             ORDER BY number LIMIT 1
+            """);
+        var at = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+        await connection.ExecuteAsync("""
+            INSERT INTO case_events (case_id, seq, kind, actor, actor_id, at, visibility, data)
+            SELECT @id, MAX(seq) + 1, 'sla-breached', 'system', 'follow-ups', @at, 'internal',
+                   '{"clock":"sla:resolution","scope":"*","title":{"en":"SLA breached: Resolution","zhCn":"已超出服务时限：解决"}}'
+              FROM case_events WHERE case_id = @id
+            """, new { id, at });
+        return number;
+    }
+
+    [Fact]
+    public async Task The_breached_queue_lists_a_breached_case_and_counts_it()
+    {
+        var number = await BreachAnOpenCaseAsync();
+        await using var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await DashboardPage.SignInAsync(page, "supervisor", path: "/?queue=breached");
+        await DashboardPage.WaitInteractiveAsync(page);
+
+        await Expect(page.GetByTestId("queue-breached")).ToHaveAttributeAsync("aria-current", "page");
+        var count = int.Parse(await page.GetByTestId("count-breached").TextContentAsync() ?? "", CultureInfo.InvariantCulture);
+        Assert.True(count >= 1);
+        await page.Locator("#queue-search").FillAsync(number);
+        await page.Locator("#queue-search").PressAsync("Enter");
+        await Expect(page.GetByTestId("queue-row")).ToHaveCountAsync(1);
+        await Expect(page.GetByTestId("queue-row")).ToHaveAttributeAsync("data-case-number", number);
+        await DashboardPage.ScreenshotAsync(page);
+
+        await page.GetByTestId("queue-at-risk").ClickAsync();
+        await Expect(page.GetByTestId("queue-at-risk")).ToHaveAttributeAsync("aria-current", "page");
+        await Expect(page.Locator($"[data-testid=queue-row][data-case-number='{number}']")).ToHaveCountAsync(0);
+    }
+}
