@@ -6,6 +6,7 @@ using PosSupport.Benchmarks;
 return args.FirstOrDefault() switch
 {
     "load" => await LoadRun.RunAsync(args[1..]),
+    "queue" => await QueueRun.RunAsync(args[1..]),
     "startup" => await StartupRun.RunAsync(args[1..]),
     "followups" => await FollowUpLoad.RunAsync(args[1..]),
     _ => RunBenchmarkDotNet(args),
