@@ -76,7 +76,9 @@ public static class LoadRun
         Report("phase 1: closed loop", clients, closed);
 
         var halfRate = maxRate / 2;
-        var openWorkers = Math.Max(clients * 8, 32);
+        // Twice the clients: enough that a slow answer does not hold the schedule up, few enough that cases still finish and
+        // the mix of commands stays that of phase 1.
+        var openWorkers = clients * 2;
         var open = await RunPhaseAsync(http, keys, merchants, openWorkers, TimeSpan.FromSeconds(seconds), new Pacer(halfRate));
         Report(Stats.Invariant($"phase 2: open loop at {halfRate:F0} commands/s (half of phase 1), {openWorkers} workers"), openWorkers, open);
 
