@@ -25,7 +25,7 @@ namespace PosSupport.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [ShortRunJob]
-public sealed class PipelineBenchmarks : IDisposable
+public class PipelineBenchmarks : IDisposable
 {
     private const string Pragmas = "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.Create(UnicodeRanges.All) };
@@ -59,6 +59,14 @@ public sealed class PipelineBenchmarks : IDisposable
     [GlobalCleanup]
     public void Dispose()
     {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    // Not sealed: BenchmarkDotNet derives from the benchmark class.
+    protected virtual void Dispose(bool disposing)
+    {
+        if (!disposing) return;
         _services?.Dispose();
         SqliteConnection.ClearAllPools();
         _data?.Dispose();

@@ -202,7 +202,10 @@ public static class QueueRun
             new { count, merchants, staff, now, nowUnix = now.ToUnixTimeSeconds() }, transaction, commandTimeout: 3600);
         transaction.Commit();
         // Planner statistics as autovacuum (PostgreSQL) or PRAGMA optimize (SQLite) would leave them after such a load.
-        connection.Execute(postgres ? "ANALYZE" : "PRAGMA optimize=0x10002", commandTimeout: 3600);
+        using var statistics = connection.CreateCommand();
+        statistics.CommandText = postgres ? "ANALYZE cases" : "PRAGMA optimize=0x10002";
+        statistics.CommandTimeout = 3600;
+        statistics.ExecuteNonQuery();
     }
 
     private const string SqliteSeed = """
