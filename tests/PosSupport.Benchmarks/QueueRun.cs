@@ -201,9 +201,10 @@ public static class QueueRun
         connection.Execute(postgres ? PostgresSeed : SqliteSeed,
             new { count, merchants, staff, now, nowUnix = now.ToUnixTimeSeconds() }, transaction, commandTimeout: 3600);
         transaction.Commit();
-        // Planner statistics as autovacuum (PostgreSQL) or PRAGMA optimize (SQLite) would leave them after such a load.
+        // Statistics and (PostgreSQL) the visibility map as autovacuum or PRAGMA optimize would leave them after such a load:
+        // without VACUUM every index-only COUNT visits the heap (measured: the queue counts took 1.7 s at p50).
         using var statistics = connection.CreateCommand();
-        statistics.CommandText = postgres ? "ANALYZE cases" : "PRAGMA optimize=0x10002";
+        statistics.CommandText = postgres ? "VACUUM ANALYZE cases" : "PRAGMA optimize=0x10002";
         statistics.CommandTimeout = 3600;
         statistics.ExecuteNonQuery();
     }
