@@ -13,8 +13,10 @@ using PosSupport.Web.Tests.Api;
 
 namespace PosSupport.Web.Tests.Operations;
 
-[Collection(SharedApiWorld.Name)]
-public sealed class MetricsApiTests(ApiWorld world)
+// Alone, with a host of its own: OpenTelemetry listens to meters by name, so another host's meter named "PosSupport"
+// alive in the same test process can take the place of this host's in its export (one host per process in production).
+[Collection(OwnHosts.Name)]
+public sealed class MetricsApiTests(ApiWorld world) : IClassFixture<ApiWorld>
 {
     [Fact]
     public async Task Metrics_count_an_api_command_by_kind_and_result_with_its_latency()
@@ -46,6 +48,7 @@ public sealed class MetricsApiTests(ApiWorld world)
     }
 }
 
+[Collection(OwnHosts.Name)]
 public sealed class MetricsAccessTests
 {
     private static readonly Dictionary<string, string> Empty = new() { ["PosSupport:SeedDemoData"] = "false" };
