@@ -112,10 +112,6 @@ public sealed partial class FollowUpArming(CaseDatabase database, IFollowUpSched
         }
     }
 
-    /// <summary>Arms one row (see <see cref="ArmAsync(IReadOnlyList{Pending}, CancellationToken)"/>).</summary>
-    public async Task<bool> ArmAsync(Guid followUpId, DateTimeOffset dueAt, string? seenJobId, CancellationToken cancellationToken) =>
-        (await ArmAsync([new Pending(followUpId, dueAt, seenJobId)], cancellationToken).ConfigureAwait(false)).Count == 1;
-
     /// <summary>
     /// Gives each row a job: the rows waking on the same second share one, a live one already scheduled for that second
     /// when there is one far enough ahead, else a new one; rows already due share a job queued at once. The job id is
