@@ -11,14 +11,15 @@ using PosSupport.Testing;
 namespace PosSupport.Benchmarks;
 
 /// <summary>
-/// <c>load --provider sqlite|postgres --clients N --seconds S [--compare-pgbench] [--url URL]</c>: N clients each drive
+/// <c>load --provider sqlite|postgres --clients N --seconds S [--warmup W] [--compare-pgbench] [--url URL]</c>: N clients each drive
 /// whole data-fee disputes over the REST API, one case after another (open, a merchant message, three evidence uploads,
 /// three staff reviews, assess, offer, accept, close), as a channel and an agent whose keys the driver creates. Phase 1
 /// (closed loop) gives the maximum commands (POSTs) per second; phase 2 offers half that rate open-loop — commands
 /// start on a fixed schedule whoever is free, and latency counts from the scheduled start, so a stall is not hidden —
 /// and reports its p99. With <c>--compare-pgbench</c> (PostgreSQL), pgbench's simple-update TPS on the same cluster in
 /// the same run is the baseline. <c>--url</c> targets a running host; then <c>--data-dir</c> (SQLite) or
-/// <c>--connection</c> (PostgreSQL) names its database, for the keys and merchant ids.
+/// <c>--connection</c> (PostgreSQL) names its database, for the keys and merchant ids. With <c>--soak-minutes M [--rate R]</c>
+/// it instead holds R commands a second for M minutes and reports the host's memory once a minute and its trend.
 /// </summary>
 public static class LoadRun
 {
@@ -68,11 +69,21 @@ public static class LoadRun
         };
         var keys = new Keys(channelKey, agentKey);
 
-        // Warm-up: JIT, connection pools and caches, so phase 1 measures the steady state.
-        await RunPhaseAsync(http, keys, merchants, clients, TimeSpan.FromSeconds(Math.Min(5, seconds)), pacer: null);
+        // Warm-up: JIT (tiered compilation re-compiles hot code for a good while after start), connection pools and caches,
+        // so phase 1 measures the steady state.
+        await RunPhaseAsync(http, keys, merchants, clients, TimeSpan.FromSeconds(args.Number("--warmup", 30)), pacer: null);
 
+        if (args.Number("--soak-minutes", 0) is > 0 and var minutes)
+        {
+            if (server is null) throw new ArgumentException("--soak-minutes samples the memory of the host it starts: leave out --url.");
+            return await SoakAsync(http, keys, merchants, server, provider, minutes, args.Number("--rate", 50), clients * 2);
+        }
+
+        var cpuBefore = server is null ? 0 : CpuSeconds(server.ProcessId);
         var closed = await RunPhaseAsync(http, keys, merchants, clients, TimeSpan.FromSeconds(seconds), pacer: null);
         var maxRate = closed.Log.Count / closed.Elapsed.TotalSeconds;
+        // The host's own CPU time per command: unlike the rate, it hardly moves when other work shares the machine.
+        var cpuMsPerCommand = server is null ? double.NaN : (CpuSeconds(server.ProcessId) - cpuBefore) * 1000 / Math.Max(1, closed.Log.Count);
         Report("phase 1: closed loop", clients, closed);
 
         var halfRate = maxRate / 2;
@@ -96,11 +107,69 @@ public static class LoadRun
         var failures = closed.Log.Failures + open.Log.Failures;
         Console.WriteLine();
         Console.WriteLine(Stats.Invariant(
-            $"provider={provider} clients={clients} seconds={seconds} commands={closed.Log.Count} commands_per_s={maxRate:F0} p50_ms={Stats.Percentile(all, 0.50):F2} p95_ms={Stats.Percentile(all, 0.95):F2} p99_ms={Stats.Percentile(all, 0.99):F2} half_load_per_s={open.Log.Count / open.Elapsed.TotalSeconds:F0} half_load_p99_ms={Stats.Percentile(openAll, 0.99):F2} lifecycles={closed.Lifecycles} failures={failures}{(pgbenchTps is { } t ? Stats.Invariant($" pgbench_tps={t:F0} ratio_vs_pgbench={ratio:F2}") : "")}"));
+            $"provider={provider} clients={clients} seconds={seconds} commands={closed.Log.Count} commands_per_s={maxRate:F0} p50_ms={Stats.Percentile(all, 0.50):F2} p95_ms={Stats.Percentile(all, 0.95):F2} p99_ms={Stats.Percentile(all, 0.99):F2} half_load_per_s={open.Log.Count / open.Elapsed.TotalSeconds:F0} half_load_p99_ms={Stats.Percentile(openAll, 0.99):F2} host_cpu_ms_per_command={cpuMsPerCommand:F2} lifecycles={closed.Lifecycles} failures={failures}{(pgbenchTps is { } t ? Stats.Invariant($" pgbench_tps={t:F0} ratio_vs_pgbench={ratio:F2}") : "")}"));
         return failures == 0 ? 0 : 1;
     }
 
     private sealed record Keys(string Channel, string Agent);
+
+    /// <summary>
+    /// <c>--soak-minutes M --rate R</c>: R commands a second, open loop, for M minutes, one row a minute with the host's
+    /// resident memory. Memory counts as flat when the least-squares trend of resident memory over the second half of the
+    /// run adds less than 5 % of that half's mean an hour.
+    /// </summary>
+    private static async Task<int> SoakAsync(HttpClient http, Keys keys, List<Guid> merchants, ServerProcess server, string provider, int minutes, int rate,
+        int workers)
+    {
+        Console.WriteLine(Stats.Invariant($"soak: {rate} commands/s open loop for {minutes} min, {workers} workers; resident memory of the host once a minute"));
+        Console.WriteLine("| minute | commands/s | p99 ms | failures | RSS MB |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|");
+        var samples = new List<(double Minute, double RssMb)>();
+        long failures = 0, commands = 0;
+        for (var minute = 1; minute <= minutes; minute++)
+        {
+            var phase = await RunPhaseAsync(http, keys, merchants, workers, TimeSpan.FromMinutes(1), new Pacer(rate));
+            var rss = ResidentMegabytes(server.ProcessId);
+            samples.Add((minute, rss));
+            failures += phase.Log.Failures;
+            commands += phase.Log.Count;
+            Console.WriteLine(Stats.Invariant(
+                $"| {minute} | {phase.Log.Count / phase.Elapsed.TotalSeconds:F0} | {Stats.Percentile(phase.Log.All(), 0.99):F1} | {phase.Log.Failures} | {rss:F0} |"));
+        }
+        var secondHalf = samples.Skip(samples.Count / 2).ToList();
+        var mean = secondHalf.Average(p => p.RssMb);
+        var slopePerHour = Slope(secondHalf) * 60;
+        // Over the second half, the trend may add at most 5 % of the mean an hour; a leak of a request's worth of memory a
+        // minute shows as a steady climb.
+        var flat = slopePerHour < mean * 0.05;
+        Console.WriteLine();
+        Console.WriteLine(Stats.Invariant(
+            $"provider={provider} soak_minutes={minutes} rate={rate} commands={commands} failures={failures} rss_first_mb={samples[0].RssMb:F0} rss_last_mb={samples[^1].RssMb:F0} rss_max_mb={samples.Max(p => p.RssMb):F0} second_half_mean_mb={mean:F0} second_half_slope_mb_per_h={slopePerHour:F1} flat={(flat ? "yes" : "no")}"));
+        return flat && failures == 0 ? 0 : 1;
+    }
+
+    private static double Slope(List<(double X, double Y)> points)
+    {
+        var mx = points.Average(p => p.X);
+        var my = points.Average(p => p.Y);
+        var sxx = points.Sum(p => (p.X - mx) * (p.X - mx));
+        return sxx == 0 ? 0 : points.Sum(p => (p.X - mx) * (p.Y - my)) / sxx;
+    }
+
+    // utime + stime from /proc (Linux), in clock ticks of 1/100 s.
+    private static double CpuSeconds(int processId)
+    {
+        var stat = File.ReadAllText($"/proc/{processId}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
+    // VmRSS from /proc (Linux): what the host really holds, managed heap, native and SQLite's cache together.
+    private static double ResidentMegabytes(int processId)
+    {
+        var line = File.ReadLines($"/proc/{processId}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return double.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
+    }
 
     private sealed record PhaseResult(LatencyLog Log, TimeSpan Elapsed, long Lifecycles);
 

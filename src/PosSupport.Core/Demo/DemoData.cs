@@ -63,17 +63,22 @@ public static class DemoData
         await using var scope = services.CreateAsyncScope();
         var provider = scope.ServiceProvider;
         var session = provider.GetRequiredService<CaseSession>();
+        var unit = provider.GetRequiredService<UnitOfWork>();
         var mediator = provider.GetRequiredService<IMediator>();
         var now = provider.GetRequiredService<TimeProvider>().GetUtcNow();
         Result result;
+        // Every request sent below joins this unit, so the whole data set commits (or rolls back) as one.
+        await unit.BeginAsync(guardEachCommand: false, cancellationToken).ConfigureAwait(false);
         try
         {
-            // Every request sent below joins this session, so the whole data set commits (or rolls back) as one.
-            await session.OpenAsync(write: true, cancellationToken).ConfigureAwait(false);
             var existing = await session.QuerySingleOrDefaultAsync<SeedRow>(
                 "SELECT seeded_at AS SeededAt, merchants AS Merchants, cases AS Cases FROM demo_seeds WHERE seed = @Seed", new { Seed }, cancellationToken)
                 .ConfigureAwait(false);
-            if (existing is not null) return new Result(false, existing.Merchants, existing.Cases, existing.SeededAt);
+            if (existing is not null)
+            {
+                await unit.RollbackAsync().ConfigureAwait(false);
+                return new Result(false, existing.Merchants, existing.Cases, existing.SeededAt);
+            }
 
             var world = new DemoWorld(new Random(Seed), now);
             await InsertReferenceDataAsync(session, world, now, cancellationToken).ConfigureAwait(false);
@@ -83,14 +88,13 @@ public static class DemoData
             result = new Result(true, world.Merchants.Count, cases, now);
             await session.ExecuteAsync("INSERT INTO demo_seeds (seed, seeded_at, merchants, cases) VALUES (@Seed, @SeededAt, @Merchants, @Cases)",
                 new { Seed, result.SeededAt, result.Merchants, result.Cases }, cancellationToken).ConfigureAwait(false);
-            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
-        finally
+        catch
         {
-            await session.DisposeAsync().ConfigureAwait(false);
+            await unit.RollbackAsync().ConfigureAwait(false);
+            throw;
         }
-        foreach (var notification in session.TakeNotifications())
-            await mediator.Publish(notification, cancellationToken).ConfigureAwait(false);
+        await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
         return result;
     }
 

@@ -122,8 +122,11 @@ public sealed partial class FollowUpArming(CaseDatabase database, IFollowUpSched
     {
         ArgumentNullException.ThrowIfNull(rows);
         var now = clock.GetUtcNow();
-        var armed = new List<Guid>();
-        foreach (var group in rows.GroupBy(r => r.DueAt <= now ? DateTimeOffset.MinValue : WakeAt(r.DueAt)))
+        // First a job for each wake-up second, then one transaction recording them all. Rows already due come last: their job
+        // is queued at once, so it should wait as little as possible for its rows to name it.
+        var plans = new List<(string Job, bool Joined, List<Pending> Members)>();
+        foreach (var group in rows.GroupBy(r => r.DueAt <= now ? DateTimeOffset.MinValue : WakeAt(r.DueAt))
+                     .OrderBy(g => g.Key == DateTimeOffset.MinValue ? 1 : 0))
         {
             var members = group.ToList();
             var wake = group.Key;
@@ -135,26 +138,32 @@ public sealed partial class FollowUpArming(CaseDatabase database, IFollowUpSched
                 joined = job is not null;
             }
             job ??= scheduler.Schedule(members[0].Id, wake == DateTimeOffset.MinValue ? members.Min(m => m.DueAt) : wake);
-            if (job is null) return armed;
+            if (job is null) break;
+            plans.Add((job, joined, members));
+        }
+        if (plans.Count == 0) return [];
 
-            var recorded = new List<Guid>();
-            await using (await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false))
-            await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
-            await using (var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
-            {
+        var armed = new List<Guid>();
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        await using (await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false))
+        await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var (job, _, members) in plans)
                 foreach (var member in members)
                 {
-                    var taken = await connection.ExecuteAsync(new CommandDefinition(member.SeenJobId is null
+                    var recorded = await connection.ExecuteAsync(new CommandDefinition(member.SeenJobId is null
                             ? "UPDATE follow_ups SET job_id = @job WHERE id = @id AND status = 'pending' AND job_id IS NULL"
                             : "UPDATE follow_ups SET job_id = @job WHERE id = @id AND status = 'pending' AND job_id = @seen",
                         new { job, id = member.Id, seen = member.SeenJobId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                    if (taken == 1) recorded.Add(member.Id);
+                    if (recorded != 1) continue;
+                    armed.Add(member.Id);
+                    taken.Add(job);
                 }
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            armed.AddRange(recorded);
-            if (recorded.Count == 0 && !joined) scheduler.Unschedule(job);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
+        foreach (var (job, joined, _) in plans)
+            if (!joined && !taken.Contains(job)) scheduler.Unschedule(job);
         return armed;
     }
 

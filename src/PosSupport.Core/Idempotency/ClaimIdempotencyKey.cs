@@ -8,13 +8,14 @@ namespace PosSupport.Core.Idempotency;
 /// Claims an <c>Idempotency-Key</c> of an API client before its request runs. The first request with a key claims it;
 /// a later one with the same body gets the stored response to replay; one with another body, or one racing the first,
 /// is refused. Keys are kept for <see cref="Command.Retention"/>; a claim left in flight longer than
-/// <see cref="Command.Lease"/> (the process died mid-request) may be taken over.
+/// <see cref="Command.Lease"/> may be taken over. (The API claims a key in the transaction of the request itself, so an
+/// in-flight claim is never seen committed there; a twin waits on the key's row instead.)
 /// </summary>
 public static class ClaimIdempotencyKey
 {
     public enum Outcome { Claimed, Replay, InFlight, DifferentRequest }
 
-    public sealed record Command(Guid ClientId, string Key, string RequestHash, TimeSpan Retention, TimeSpan Lease) : ICommand<Result>;
+    public sealed record Command(Guid ClientId, string Key, string RequestHash, TimeSpan Retention, TimeSpan Lease) : ICommand<Result>, ISessionStep;
 
     public sealed class Validator : AbstractValidator<Command>
     {
@@ -55,15 +56,13 @@ public static class ClaimIdempotencyKey
         {
             ArgumentNullException.ThrowIfNull(request);
             var now = clock.GetUtcNow();
-            // Expired keys of every client go here, a few at a time through the index on created_at.
-            await session.ExecuteAsync("DELETE FROM idempotency_keys WHERE created_at < @cutoff", new { cutoff = now - request.Retention }, cancellationToken)
-                .ConfigureAwait(false);
             var param = new { request.ClientId, request.Key, request.RequestHash, now };
             if (await session.ExecuteAsync(Insert, param, cancellationToken).ConfigureAwait(false) == 1) return new Result(Outcome.Claimed, null);
 
             var row = await session.QuerySingleOrDefaultAsync<Row>(Existing, param, cancellationToken).ConfigureAwait(false)
                       ?? throw new InvalidOperationException("An idempotency key was refused as taken, yet no row holds it.");
-            if (row.Status == "in-flight" && row.CreatedAt < now - request.Lease)
+            // An expired key is as good as gone (PurgeIdempotencyKeys deletes it later, away from the requests' transactions).
+            if (row.CreatedAt < now - request.Retention || (row.Status == "in-flight" && row.CreatedAt < now - request.Lease))
             {
                 await session.ExecuteAsync(TakeOver, param, cancellationToken).ConfigureAwait(false);
                 return new Result(Outcome.Claimed, null);

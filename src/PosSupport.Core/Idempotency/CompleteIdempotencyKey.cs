@@ -10,7 +10,7 @@ namespace PosSupport.Core.Idempotency;
 /// </summary>
 public static class CompleteIdempotencyKey
 {
-    public sealed record Command(Guid ClientId, string Key, StoredResponse? Response) : ICommand<Unit>;
+    public sealed record Command(Guid ClientId, string Key, StoredResponse? Response) : ICommand<Unit>, ISessionStep;
 
     public sealed class Validator : AbstractValidator<Command>
     {

@@ -76,7 +76,9 @@ public sealed class ValidationBehavior<TRequest, TResponse>(IEnumerable<IValidat
 /// <summary>
 /// One connection per request; for commands one transaction, committed when the handler returns and rolled back
 /// when it throws. Notifications raised in the session are published after commit. A request sent from inside
-/// another joins its session, so a command and what it triggers commit together.
+/// another joins its session, so a command and what it triggers commit together. A command run by a
+/// <see cref="UnitOfWork"/> that guards its commands joins the unit's transaction behind a savepoint: when it throws,
+/// what it wrote is undone and the unit carries on.
 /// </summary>
 public sealed class TransactionBehavior<TRequest, TResponse>(CaseSession session, IMediator mediator)
     : IPipelineBehavior<TRequest, TResponse>
@@ -84,7 +86,7 @@ public sealed class TransactionBehavior<TRequest, TResponse>(CaseSession session
     public async Task<TResponse> Handle(TRequest request, CancellationToken cancellationToken, RequestHandlerDelegate<TResponse> next)
     {
         ArgumentNullException.ThrowIfNull(next);
-        if (session.IsOpen) return await next().ConfigureAwait(false);
+        if (session.IsOpen) return await JoinAsync(request, next, cancellationToken).ConfigureAwait(false);
 
         var write = request is not (IQuery<TResponse> or IBatchCommand<TResponse>);
         TResponse response;
@@ -92,15 +94,34 @@ public sealed class TransactionBehavior<TRequest, TResponse>(CaseSession session
         {
             await session.OpenAsync(write, cancellationToken).ConfigureAwait(false);
             response = await next().ConfigureAwait(false);
-            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
-            session.RunCommitted();
+        }
+        catch
+        {
+            session.Discard();
+            await session.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        await UnitOfWork.CompleteAsync(session, mediator, cancellationToken).ConfigureAwait(false);
+        return response;
+    }
+
+    private async Task<TResponse> JoinAsync(TRequest request, RequestHandlerDelegate<TResponse> next, CancellationToken cancellationToken)
+    {
+        var guarded = session.GuardsCommands && session.Depth == 0 && request is not (IQuery<TResponse> or ISessionStep);
+        var point = guarded ? await session.SaveAsync(cancellationToken).ConfigureAwait(false) : null;
+        session.Depth++;
+        try
+        {
+            return await next().ConfigureAwait(false);
+        }
+        catch when (point is not null)
+        {
+            await session.RollbackToAsync(point).ConfigureAwait(false);
+            throw;
         }
         finally
         {
-            await session.DisposeAsync().ConfigureAwait(false);
+            session.Depth--;
         }
-        foreach (var notification in session.TakeNotifications())
-            await mediator.Publish(notification, cancellationToken).ConfigureAwait(false);
-        return response;
     }
 }

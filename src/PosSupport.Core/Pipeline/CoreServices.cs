@@ -54,6 +54,7 @@ public static class CoreServices
             }
 
         services.AddScoped<CaseSession>();
+        services.AddScoped<UnitOfWork>();
         services.AddScoped<CaseStore>();
         services.AddScoped<CaseWorkflow>();
         services.AddScoped<OfferBook>();

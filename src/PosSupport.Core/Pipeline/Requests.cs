@@ -16,6 +16,12 @@ public interface IQuery<out TResponse> : IRequest<TResponse>;
 public interface IBatchCommand<out TResponse> : IRequest<TResponse>;
 
 /// <summary>
+/// A command that is a step of the unit of work it joins rather than a change of its own (claiming and completing an
+/// <c>Idempotency-Key</c>): it gets no savepoint, so when it fails the whole unit fails with it.
+/// </summary>
+public interface ISessionStep;
+
+/// <summary>
 /// Who sends a request: an agent or supervisor (by user id), a chat channel speaking for the merchant (by API
 /// client id), or a system job (by job name). Every request carries one; the timeline records it.
 /// An administrator acts as a supervisor in workflows; <see cref="IsAdmin"/> is what lets admin-only requests (users, API

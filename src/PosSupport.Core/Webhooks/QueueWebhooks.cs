@@ -13,11 +13,17 @@ namespace PosSupport.Core.Webhooks;
 /// <summary>
 /// Turns a case's merchant-visible timeline events not yet seen into webhook deliveries for the channel that opened the
 /// case, when that client has a webhook URL. A cursor per case (the last timeline sequence number read) makes it safe to
-/// run any number of times: each event becomes its deliveries once.
+/// run any number of times: each event becomes its deliveries once. Every write transaction that changes a case runs it
+/// before committing (<see cref="UnitOfWork"/>), so a change and its deliveries commit together; the sweeper runs it for
+/// cases left behind by older versions. With nothing new to read it writes nothing.
 /// </summary>
 public static class QueueWebhooks
 {
-    public sealed record Command(Guid CaseId) : ICommand<Result>;
+    /// <param name="CaseLocked">
+    /// Whether the transaction already holds the case's row (it changed the case); otherwise the row is locked first, so
+    /// that two runs for one case do not read the same events.
+    /// </param>
+    public sealed record Command(Guid CaseId, bool CaseLocked = false) : ICommand<Result>;
 
     public sealed class Validator : AbstractValidator<Command>
     {
@@ -34,50 +40,74 @@ public static class QueueWebhooks
         public async Task<Result> Handle(Command request, CancellationToken cancellationToken)
         {
             ArgumentNullException.ThrowIfNull(request);
-            var record = await store.LoadAsync(request.CaseId, cancellationToken).ConfigureAwait(false);
-            if (record.ChannelClientId is not { } clientId) return new Result([]);
-            // Serialises twins of this request on the case row (PostgreSQL); SQLite has one writer anyway.
-            await store.LockAsync(record, cancellationToken).ConfigureAwait(false);
-            var hook = await session.ExecuteScalarAsync<string?>("SELECT webhook_url FROM api_clients WHERE id = @clientId AND revoked_at IS NULL",
-                new { clientId }, cancellationToken).ConfigureAwait(false);
-            var last = await session.ExecuteScalarAsync<long?>("SELECT last_seq FROM webhook_cursors WHERE case_id = @id", new { id = record.Id }, cancellationToken)
-                .ConfigureAwait(false) ?? 0;
-            var events = (await session.QueryAsync<EventRow>(Events, new { id = record.Id, last }, cancellationToken).ConfigureAwait(false)).ToList();
-            if (events.Count == 0) return new Result([]);
-
-            var created = new List<Guid>();
-            if (hook is not null)
+            CaseRecord? record = null;
+            if (!request.CaseLocked)
             {
-                var workflow = catalog.Get(record.WorkflowId, record.WorkflowVersion);
-                var now = clock.GetUtcNow();
-                foreach (var row in events)
+                // Serialises twins of this request on the case row (PostgreSQL); SQLite has one writer anyway.
+                record = await store.LoadAsync(request.CaseId, cancellationToken).ConfigureAwait(false);
+                await store.LockAsync(record, cancellationToken).ConfigureAwait(false);
+            }
+            var head = await session.QuerySingleOrDefaultAsync<Head>(HeadSql, new { id = request.CaseId }, cancellationToken).ConfigureAwait(false)
+                       ?? throw new NotFoundException("Case", request.CaseId.ToString("D"));
+            var last = head.LastSeq ?? 0;
+            if (head.ClientId is not { } clientId || (head.MaxSeq ?? 0) <= last) return new Result([]);
+            if (head.Hook is null)
+            {
+                // No one to tell: the events are read all the same, so a webhook URL set later starts with what happens next.
+                await session.ExecuteAsync(Cursor, new { id = request.CaseId, last = head.MaxSeq }, cancellationToken).ConfigureAwait(false);
+                return new Result([]);
+            }
+
+            record ??= await store.LoadAsync(request.CaseId, cancellationToken).ConfigureAwait(false);
+            var events = (await session.QueryAsync<EventRow>(Events, new { id = record.Id, last }, cancellationToken).ConfigureAwait(false)).ToList();
+            var created = new List<Guid>();
+            var workflow = catalog.Get(record.WorkflowId, record.WorkflowVersion);
+            var now = clock.GetUtcNow();
+            foreach (var row in events)
+            {
+                using var document = JsonDocument.Parse(row.Data);
+                var occurrences = WebhookEvents.Of(row.Seq, row.Kind, document.RootElement, workflow).ToList();
+                // An offer above the agent's authority reaches the merchant when a supervisor approves it, not when it is proposed.
+                if (row.Kind == "transition" && document.RootElement.TryGetProperty("trigger", out var trigger) && trigger.GetString() == "approve-offer"
+                    && await session.QuerySingleOrDefaultAsync<OfferRecord>(ApprovedOffer, new { id = record.Id }, cancellationToken).ConfigureAwait(false) is { } offer)
+                    occurrences.Add(new WebhookEvents.Occurrence(WebhookEvents.OfferCreated, row.Seq,
+                        new { offerId = offer.Id, kind = offer.Kind, amountFen = offer.AmountFen, expiresAt = offer.ExpiresAt }));
+                foreach (var e in occurrences)
                 {
-                    using var document = JsonDocument.Parse(row.Data);
-                    var occurrences = WebhookEvents.Of(row.Seq, row.Kind, document.RootElement, workflow).ToList();
-                    // An offer above the agent's authority reaches the merchant when a supervisor approves it, not when it is proposed.
-                    if (row.Kind == "transition" && document.RootElement.TryGetProperty("trigger", out var trigger) && trigger.GetString() == "approve-offer"
-                        && await session.QuerySingleOrDefaultAsync<OfferRecord>(ApprovedOffer, new { id = record.Id }, cancellationToken).ConfigureAwait(false) is { } offer)
-                        occurrences.Add(new WebhookEvents.Occurrence(WebhookEvents.OfferCreated, row.Seq,
-                            new { offerId = offer.Id, kind = offer.Kind, amountFen = offer.AmountFen, expiresAt = offer.ExpiresAt }));
-                    foreach (var e in occurrences)
+                    var id = Guid.CreateVersion7(now);
+                    // Free text in messages is masked as everywhere else the API shows it.
+                    var payload = Masking.Text(JsonSerializer.Serialize(new
                     {
-                        var id = Guid.CreateVersion7(now);
-                        // Free text in messages is masked as everywhere else the API shows it.
-                        var payload = Masking.Text(JsonSerializer.Serialize(new
-                        {
-                            id, type = e.Type, occurredAt = row.At, caseId = record.Id, caseNumber = record.Number, conversationId = record.ConversationId,
-                            data = e.Data,
-                        }, Json));
-                        var inserted = await session.ExecuteAsync(Insert, new
-                        {
-                            id, clientId, caseId = record.Id, type = e.Type, sourceKey = $"{record.Id:N}:{e.Seq}:{e.Type}", payload, now,
-                        }, cancellationToken).ConfigureAwait(false);
-                        if (inserted == 1) created.Add(id);
-                    }
+                        id, type = e.Type, occurredAt = row.At, caseId = record.Id, caseNumber = record.Number, conversationId = record.ConversationId,
+                        data = e.Data,
+                    }, Json));
+                    var inserted = await session.ExecuteAsync(Insert, new
+                    {
+                        id, clientId, caseId = record.Id, type = e.Type, sourceKey = $"{record.Id:N}:{e.Seq}:{e.Type}", payload, now,
+                    }, cancellationToken).ConfigureAwait(false);
+                    if (inserted == 1) created.Add(id);
                 }
             }
-            await session.ExecuteAsync(Cursor, new { id = record.Id, last = events[^1].Seq }, cancellationToken).ConfigureAwait(false);
+            await session.ExecuteAsync(Cursor, new { id = record.Id, last = head.MaxSeq }, cancellationToken).ConfigureAwait(false);
             return new Result(created);
+        }
+
+        // The case's channel client and its webhook URL, how far its events were read, and its newest event.
+        private const string HeadSql = """
+            SELECT c.channel_client_id AS ClientId, a.webhook_url AS Hook, w.last_seq AS LastSeq,
+                   (SELECT MAX(e.seq) FROM case_events e WHERE e.case_id = c.id) AS MaxSeq
+              FROM cases c
+              LEFT JOIN api_clients a ON a.id = c.channel_client_id AND a.revoked_at IS NULL
+              LEFT JOIN webhook_cursors w ON w.case_id = c.id
+             WHERE c.id = @id
+            """;
+
+        private sealed class Head
+        {
+            public Guid? ClientId { get; set; }
+            public string? Hook { get; set; }
+            public long? LastSeq { get; set; }
+            public long? MaxSeq { get; set; }
         }
 
         private const string ApprovedOffer =
@@ -108,3 +138,6 @@ public static class QueueWebhooks
         }
     }
 }
+
+/// <summary>Published after commit with the webhook deliveries the transaction created, for the delivery job to send.</summary>
+public sealed record WebhooksQueued(IReadOnlyList<Guid> DeliveryIds) : INotification;

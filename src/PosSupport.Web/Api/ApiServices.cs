@@ -77,9 +77,11 @@ public static class ApiServices
         services.AddHttpClient(WebhookSender.HttpClientName);
         services.AddScoped<WebhookSender>();
         services.AddScoped<WebhookSweepJob>();
-        services.AddScoped<MediatR.INotificationHandler<Core.Cases.CaseChanged>, WebhookOutbox>();
+        services.AddScoped<MediatR.INotificationHandler<Core.Webhooks.WebhooksQueued>, WebhookOutbox>();
         services.AddScoped<MediatR.INotificationHandler<Core.Webhooks.WebhookDeliveryRequeued>, WebhookRetryRelay>();
         services.AddHostedService<WebhookSweepRegistration>();
+        services.AddScoped<Idempotency.IdempotencyPurgeJob>();
+        services.AddHostedService<Idempotency.IdempotencyPurgeRegistration>();
 
         services.AddOpenApi("v1", openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {

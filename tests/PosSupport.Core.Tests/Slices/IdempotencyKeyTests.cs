@@ -63,6 +63,31 @@ public abstract class IdempotencyKeyTests<TFixture>(TFixture fixture) where TFix
         Assert.Equal(ClaimIdempotencyKey.Outcome.Replay, stillKept.Outcome);
         Assert.Equal(ClaimIdempotencyKey.Outcome.Claimed, expired.Outcome);
     }
+
+    [Fact]
+    public async Task Expired_keys_are_purged_in_batches_and_fresh_ones_are_kept()
+    {
+        var client = Guid.NewGuid();
+        foreach (var key in new[] { "old-1", "old-2", "old-3" })
+        {
+            await ClaimAsync(client, key, "h");
+            await Fixture.SendAsync(new CompleteIdempotencyKey.Command(client, key, new StoredResponse(200, null, null, null, "{}")));
+        }
+        Fixture.Clock.Advance(Day + TimeSpan.FromMinutes(1));
+        await ClaimAsync(client, "fresh", "h");
+        await Fixture.SendAsync(new CompleteIdempotencyKey.Command(client, "fresh", new StoredResponse(200, null, null, null, "{}")));
+
+        // Other tests of this class leave expired keys of their own clients: the batches count theirs too.
+        var batches = new List<int>();
+        do batches.Add(await Fixture.SendAsync(new PurgeIdempotencyKeys.Command(Day, Limit: 2)));
+        while (batches[^1] == 2 && batches.Count < 100);
+
+        Assert.All(batches, b => Assert.InRange(b, 0, 2));
+        Assert.True(batches.Sum() >= 3, string.Join(", ", batches));
+        Assert.Equal(0, await Fixture.SendAsync(new PurgeIdempotencyKeys.Command(Day, Limit: 2)));
+        Assert.Equal(["fresh"], await Fixture.QueryAsync<string>("SELECT idempotency_key FROM idempotency_keys WHERE client_id = @client", new { client }));
+        Assert.Equal(ClaimIdempotencyKey.Outcome.Replay, (await ClaimAsync(client, "fresh", "h")).Outcome);
+    }
 }
 
 public sealed class IdempotencyKeyOnSqlite(SqliteSliceFixture fixture) : IdempotencyKeyTests<SqliteSliceFixture>(fixture), IClassFixture<SqliteSliceFixture>;

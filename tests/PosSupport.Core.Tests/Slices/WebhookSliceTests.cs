@@ -10,29 +10,29 @@ public abstract class WebhookSliceTests<TFixture>(TFixture fixture) where TFixtu
 {
     protected TFixture Fixture { get; } = fixture;
 
+    // The channel that opens the case has a webhook URL from the start, as a real one would.
     private async Task<(Guid CaseId, Caller Channel)> CaseWithHookAsync()
     {
-        var (opened, channel) = await Fixture.OpenDataFeeCaseAsync();
-        await Fixture.WithConnectionAsync(c => c.ExecuteAsync("UPDATE api_clients SET webhook_url = 'https://hooks.example.com/x', webhook_secret = 's' WHERE id = @id",
-            new { id = channel.ChannelClientId }));
+        var (opened, channel) = await Fixture.OpenDataFeeCaseAsync(webhookUrl: "https://hooks.example.com/x");
         return (opened.Id, channel);
     }
 
+    private async Task<List<(Guid Id, string Type)>> DeliveriesAsync(Guid caseId) =>
+        await Fixture.QueryAsync<(Guid Id, string Type)>("SELECT id, event_type FROM webhook_deliveries WHERE case_id = @caseId ORDER BY id", new { caseId });
+
     [Fact]
-    public async Task Each_merchant_visible_event_becomes_its_deliveries_once()
+    public async Task A_change_commits_with_its_webhook_deliveries_and_each_event_becomes_its_deliveries_once()
     {
         var (caseId, _) = await CaseWithHookAsync();
+        var opened = await DeliveriesAsync(caseId);
 
-        var first = await Fixture.SendAsync(new QueueWebhooks.Command(caseId));
         var again = await Fixture.SendAsync(new QueueWebhooks.Command(caseId));
         await Fixture.SendAsync(new AddMessage.Command(caseId, "您好，身份证110101199003074514已核对", Caller.Agent(Guid.NewGuid())));
-        var reply = await Fixture.SendAsync(new QueueWebhooks.Command(caseId));
+        var afterReply = await DeliveriesAsync(caseId);
 
-        Assert.NotEmpty(first.DeliveryIds);
+        Assert.Contains(opened, d => d.Type == "case.state_changed");
         Assert.Empty(again.DeliveryIds);
-        var all = await Fixture.QueryAsync<(Guid Id, string Type)>("SELECT id, event_type FROM webhook_deliveries WHERE case_id = @caseId", new { caseId });
-        Assert.Equal(["message.created"], all.Where(d => reply.DeliveryIds.Contains(d.Id)).Select(d => d.Type));
-        Assert.Contains("case.state_changed", await Fixture.QueryAsync<string>("SELECT event_type FROM webhook_deliveries WHERE case_id = @caseId", new { caseId }));
+        Assert.Equal(["message.created"], afterReply.Except(opened).Select(d => d.Type));
         var payloads = await Fixture.QueryAsync<string>("SELECT payload FROM webhook_deliveries WHERE case_id = @caseId", new { caseId });
         Assert.True(payloads.Any(p => p.Contains("110***********4514", StringComparison.Ordinal)), string.Join("\n", payloads));
         Assert.DoesNotContain(payloads, p => p.Contains("110101199003074514", StringComparison.Ordinal));
@@ -42,7 +42,7 @@ public abstract class WebhookSliceTests<TFixture>(TFixture fixture) where TFixtu
     public async Task Failed_attempts_back_off_exponentially_then_dead_letter_and_a_finished_delivery_ignores_late_attempts()
     {
         var (caseId, _) = await CaseWithHookAsync();
-        var id = (await Fixture.SendAsync(new QueueWebhooks.Command(caseId))).DeliveryIds[0];
+        var id = (await DeliveriesAsync(caseId))[0].Id;
         var delay = TimeSpan.FromSeconds(30);
 
         var one = await Fixture.SendAsync(new RecordWebhookAttempt.Command(id, RecordWebhookAttempt.Outcome.Failed, 500, null, 3, delay));
@@ -60,7 +60,7 @@ public abstract class WebhookSliceTests<TFixture>(TFixture fixture) where TFixtu
 
     private async Task<Guid> DeadLetterAsync(Guid caseId)
     {
-        var id = (await Fixture.SendAsync(new QueueWebhooks.Command(caseId))).DeliveryIds[0];
+        var id = (await DeliveriesAsync(caseId))[0].Id;
         await Fixture.SendAsync(new RecordWebhookAttempt.Command(id, RecordWebhookAttempt.Outcome.Failed, 502, null, 2, TimeSpan.FromSeconds(30)));
         await Fixture.SendAsync(new RecordWebhookAttempt.Command(id, RecordWebhookAttempt.Outcome.Failed, null, "connection refused", 2, TimeSpan.FromSeconds(30)));
         return id;
@@ -96,8 +96,9 @@ public abstract class WebhookSliceTests<TFixture>(TFixture fixture) where TFixtu
         var (caseId, _) = await CaseWithHookAsync();
         var dead = await DeadLetterAsync(caseId);
         var admin = Caller.Admin(Guid.NewGuid());
+        var before = await DeliveriesAsync(caseId);
         await Fixture.SendAsync(new AddMessage.Command(caseId, "还在处理", Caller.Agent(Guid.NewGuid())));
-        var pending = (await Fixture.SendAsync(new QueueWebhooks.Command(caseId))).DeliveryIds[0];
+        var pending = (await DeliveriesAsync(caseId)).Except(before).Single().Id;
 
         await Assert.ThrowsAsync<ConflictException>(() => Fixture.SendAsync(new RetryWebhookDelivery.Command(pending, admin)));
         foreach (var staff in new[] { Caller.Agent(Guid.NewGuid()), Caller.Supervisor(Guid.NewGuid()) })

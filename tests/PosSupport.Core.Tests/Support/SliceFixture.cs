@@ -39,6 +39,8 @@ public abstract class SliceFixture : IAsyncLifetime
         services.AddSingleton<TimeProvider>(Clock);
         services.AddSingleton<IFollowUpScheduler>(Scheduler);
         services.AddPosSupportCore(Options, RandomCases.ShippedWorkflows, FollowUps.China2026.Calendar);
+        // A test-only command that fails after writing (Slices/UnitOfWorkTests.cs).
+        services.AddScoped<IRequestHandler<Slices.WriteThenFail.Command, Unit>, Slices.WriteThenFail.Handler>();
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
         Migrator.Migrate(Database);
         await WorkflowPublication.PublishAsync(Database, RandomCases.ShippedWorkflows, Clock, CancellationToken.None);

@@ -52,12 +52,15 @@ public static class TestData
     }
 
     /// <summary>A registered chat channel (an <c>api_clients</c> row) and the caller that speaks through it for merchants.</summary>
-    public static async Task<Caller> ChannelAsync(this SliceFixture fixture)
+    public static async Task<Caller> ChannelAsync(this SliceFixture fixture, string? webhookUrl = null)
     {
         var channel = Caller.Channel(Guid.NewGuid());
         await fixture.WithConnectionAsync(c => c.ExecuteAsync(
-            "INSERT INTO api_clients (id, name, role, key_hash, created_at) VALUES (@id, @name, 'channel', @hash, @now)",
-            new { id = channel.ChannelClientId, name = "wechat-" + channel.Id, hash = channel.Id, now = SliceFixture.Start }));
+            """
+            INSERT INTO api_clients (id, name, role, key_hash, created_at, webhook_url, webhook_secret)
+            VALUES (@id, @name, 'channel', @hash, @now, @webhookUrl, CASE WHEN @webhookUrl IS NULL THEN NULL ELSE 'secret' END)
+            """,
+            new { id = channel.ChannelClientId, name = "wechat-" + channel.Id, hash = channel.Id, now = SliceFixture.Start, webhookUrl }));
         return channel;
     }
 

@@ -8,10 +8,11 @@ namespace PosSupport.Core.Tests.Support;
 public static class TestDataEvidence
 {
     /// <summary>A data-fee case opened by a channel: it waits in collecting-evidence with three requested documents.</summary>
-    public static async Task<(OpenCase.Result Case, Caller Channel)> OpenDataFeeCaseAsync(this SliceFixture fixture, string language = "zh-CN")
+    public static async Task<(OpenCase.Result Case, Caller Channel)> OpenDataFeeCaseAsync(this SliceFixture fixture, string language = "zh-CN",
+        string? webhookUrl = null)
     {
         var merchant = await fixture.MerchantAsync(language: language);
-        var channel = await fixture.ChannelAsync();
+        var channel = await fixture.ChannelAsync(webhookUrl);
         var opened = await fixture.SendAsync(new OpenCase.Command("data-fee-cancellation", merchant.MerchantId, "流量费被扣了99元", channel,
             ClaimAmountFen: 9_900, ClaimChargedOn: new DateOnly(2026, 11, 1), ConversationId: "conv-" + Guid.NewGuid().ToString("N")[..8]));
         return (opened, channel);

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using MediatR;
 using PosSupport.Core.Idempotency;
+using PosSupport.Core.Pipeline;
 using PosSupport.Core.Workflows;
 using PosSupport.Web.Api.Access;
 using PosSupport.Web.Api.Problems;
@@ -12,9 +13,12 @@ namespace PosSupport.Web.Api.Idempotency;
 public sealed class IdempotencyKeyRequired;
 
 /// <summary>
-/// <c>Idempotency-Key</c> on the API's POST routes. The key is claimed (per client) before the request runs, with a hash of
-/// the method, path and body bytes. The same key and body again gets the stored response, byte for byte (errors too);
-/// another body gets 422; a twin still running gets 409. A 5xx is not stored: the key is released for a retry.
+/// <c>Idempotency-Key</c> on the API's POST routes. The key is claimed (per client), with a hash of the method, path and
+/// body bytes, in the transaction the request's commands then run in, and the response is stored in it too (a
+/// <see cref="UnitOfWork"/>; each command behind a savepoint, so a refused one is undone alone and its refusal is still
+/// the stored answer). The same key and body again gets the stored response, byte for byte (errors too); another body gets
+/// 422; a twin arriving while the first runs waits for it and replays its answer. A 5xx is not stored and nothing of the
+/// request is kept: the retry runs it again. A crash at any point leaves either the change with its answer or neither.
 /// </summary>
 public sealed class IdempotencyMiddleware(RequestDelegate next, ApiOptions options)
 {
@@ -43,46 +47,64 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, ApiOptions optio
         var hash = await HashAsync(context);
         var clientId = ApiCaller.ClientId(context.User);
         var mediator = context.RequestServices.GetRequiredService<IMediator>();
-        var claim = await mediator.Send(new ClaimIdempotencyKey.Command(clientId, key, hash,
-            TimeSpan.FromHours(options.IdempotencyRetentionHours), TimeSpan.FromSeconds(options.IdempotencyLeaseSeconds)), context.RequestAborted);
-        switch (claim.Outcome)
-        {
-            case ClaimIdempotencyKey.Outcome.Replay:
-                await ReplayAsync(context, claim.Stored!);
-                return;
-            case ClaimIdempotencyKey.Outcome.DifferentRequest:
-                await ApiProblems.Write(context, ApiProblems.Create(context, "idempotency-key-reused", new LocalizedText(
-                    "This Idempotency-Key was first used with another request (route or body); use a new key for a new operation.",
-                    "该 Idempotency-Key 首次使用时对应的是另一个请求（接口或请求体不同）；新操作请使用新的 key。")));
-                return;
-            case ClaimIdempotencyKey.Outcome.InFlight:
-                await ApiProblems.Write(context, ApiProblems.Create(context, "idempotency-key-in-flight", new LocalizedText(
-                    "The first request with this Idempotency-Key is still running; retry shortly to get its response.",
-                    "使用该 Idempotency-Key 的首个请求仍在处理中，请稍后重试以获取其响应。")));
-                return;
-        }
-
+        var unit = context.RequestServices.GetRequiredService<UnitOfWork>();
+        // The claim, the request's commands and the stored response are one transaction: either the change and its answer
+        // are both kept, or neither is and a retry runs the request afresh. A twin with the same key waits on the claim
+        // and then replays the answer.
+        await unit.BeginAsync(guardEachCommand: true, context.RequestAborted);
         var original = context.Response.Body;
         using var buffer = new MemoryStream();
-        context.Response.Body = buffer;
-        StoredResponse? stored = null;
         try
         {
+            var claim = await mediator.Send(new ClaimIdempotencyKey.Command(clientId, key, hash,
+                TimeSpan.FromHours(options.IdempotencyRetentionHours), TimeSpan.FromSeconds(options.IdempotencyLeaseSeconds)), context.RequestAborted);
+            if (claim.Outcome != ClaimIdempotencyKey.Outcome.Claimed)
+            {
+                await unit.RollbackAsync();
+                await RefuseAsync(context, claim);
+                return;
+            }
+
+            context.Response.Body = buffer;
             await next(context);
             var status = context.Response.StatusCode;
-            if (status < 500)
-                stored = new StoredResponse(status, context.Response.ContentType, context.Response.Headers.Location, context.Response.Headers.ETag,
-                    Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+            if (status >= 500)
+            {
+                // The server failed, not the client: nothing is kept, and the retry runs the request again.
+                await unit.RollbackAsync();
+            }
+            else
+            {
+                await mediator.Send(new CompleteIdempotencyKey.Command(clientId, key, new StoredResponse(status, context.Response.ContentType,
+                    context.Response.Headers.Location, context.Response.Headers.ETag, Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length))),
+                    CancellationToken.None);
+                // Committed even when the client has gone: its retry must find the outcome, not run it again.
+                await unit.CommitAsync(CancellationToken.None);
+            }
+        }
+        catch
+        {
+            await unit.RollbackAsync();
+            throw;
         }
         finally
         {
             context.Response.Body = original;
-            // Stored (or released) even when the client has gone: its retry must find the outcome, not run it again.
-            await mediator.Send(new CompleteIdempotencyKey.Command(clientId, key, stored), CancellationToken.None);
         }
         buffer.Position = 0;
         await buffer.CopyToAsync(original, context.RequestAborted);
     }
+
+    private static Task RefuseAsync(HttpContext context, ClaimIdempotencyKey.Result claim) => claim.Outcome switch
+    {
+        ClaimIdempotencyKey.Outcome.Replay => ReplayAsync(context, claim.Stored!),
+        ClaimIdempotencyKey.Outcome.DifferentRequest => ApiProblems.Write(context, ApiProblems.Create(context, "idempotency-key-reused", new LocalizedText(
+            "This Idempotency-Key was first used with another request (route or body); use a new key for a new operation.",
+            "该 Idempotency-Key 首次使用时对应的是另一个请求（接口或请求体不同）；新操作请使用新的 key。"))),
+        _ => ApiProblems.Write(context, ApiProblems.Create(context, "idempotency-key-in-flight", new LocalizedText(
+            "The first request with this Idempotency-Key is still running; retry shortly to get its response.",
+            "使用该 Idempotency-Key 的首个请求仍在处理中，请稍后重试以获取其响应。"))),
+    };
 
     private static async Task ReplayAsync(HttpContext context, StoredResponse stored)
     {

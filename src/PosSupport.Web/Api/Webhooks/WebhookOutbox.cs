@@ -1,35 +1,33 @@
 using Hangfire;
 using MediatR;
-using PosSupport.Core.Cases;
 using PosSupport.Core.Webhooks;
 
 namespace PosSupport.Web.Api.Webhooks;
 
 /// <summary>
-/// After a case change commits: turns its new merchant-visible events into deliveries and hands each to the delivery job.
-/// Failures are logged, never thrown (the change is committed; the sweeper catches up).
+/// After a transaction that queued webhook deliveries commits (they are written with the change that caused them): hands
+/// each to the delivery job. Failures are logged, never thrown (the deliveries are committed; the sweeper re-enqueues them).
 /// </summary>
-public sealed partial class WebhookOutbox(IMediator mediator, IServiceProvider services, ILogger<WebhookOutbox> logger) : INotificationHandler<CaseChanged>
+public sealed partial class WebhookOutbox(IServiceProvider services, ILogger<WebhookOutbox> logger) : INotificationHandler<WebhooksQueued>
 {
-    public async Task Handle(CaseChanged notification, CancellationToken cancellationToken)
+    public Task Handle(WebhooksQueued notification, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(notification);
         try
         {
-            var queued = await mediator.Send(new QueueWebhooks.Command(notification.CaseId), CancellationToken.None);
-            if (queued.DeliveryIds.Count == 0) return;
             // Resolved here, inside the try: building Hangfire's client can fail, and that must not fail the committed request.
             var jobs = services.GetRequiredService<IBackgroundJobClient>();
-            foreach (var id in queued.DeliveryIds) jobs.Enqueue<WebhookSender>(s => s.DeliverAsync(id, CancellationToken.None));
+            foreach (var id in notification.DeliveryIds) jobs.Enqueue<WebhookSender>(s => s.DeliverAsync(id, CancellationToken.None));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            Failed(logger, e, notification.CaseId);
+            Failed(logger, e, notification.DeliveryIds.Count);
         }
+        return Task.CompletedTask;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not queue the webhooks of case {CaseId}; the sweeper will")]
-    private static partial void Failed(ILogger logger, Exception exception, Guid caseId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not enqueue {Count} webhook delivery job(s); the sweeper will")]
+    private static partial void Failed(ILogger logger, Exception exception, int count);
 }
 
 /// <summary>
