@@ -19,8 +19,10 @@ namespace PosSupport.Benchmarks;
 /// data's merchants and staff, spread over every state of every workflow (three in four closed), four priorities,
 /// assignees (one in five unassigned), escalations and two years of ages; then sends the dashboard's real
 /// <see cref="QueueQuery"/> through MediatR in-process, for each queue and filter, first page and a deep page (the 21st,
-/// keyset), R times each (default 40), and reports p50/p95 per combination. The queue reads no events or follow-ups,
-/// so none are seeded.
+/// keyset), R times each (default 40), and reports p50/p95 per combination. The page is asked for as the dashboard asks
+/// (rows only); the badge counts, which the dashboard asks for apart, are timed apart: counted afresh, and through
+/// <see cref="GetQueueCounts"/> as the dashboard gets them (counted once, then reused). The queue reads no events or
+/// follow-ups, so none are seeded.
 /// </summary>
 public static class QueueRun
 {
@@ -87,19 +89,29 @@ public static class QueueRun
         };
 
         Console.WriteLine();
-        // The slice sends the page and the queue counts in one round trip; each is also timed alone (same SQL, a pooled
-        // connection, Dapper) to show which of the two limits the figure.
+        // The page's SQL is also timed alone (same SQL, a pooled connection, Dapper) to show what the pipeline adds.
         var dialect = provider == "postgres" ? DatabaseProvider.Postgres : DatabaseProvider.Sqlite;
         var counts = await TimeSqlAsync(host, QueueQuery.CountsSql, new { me = agent }, runs);
-        Console.WriteLine(Stats.Invariant($"queue counts alone (five COUNTs over open cases, run with every page): p50 {Stats.Percentile(counts, 0.50):F2} ms, p95 {Stats.Percentile(counts, 0.95):F2} ms"));
+        Console.WriteLine(Stats.Invariant($"badge counts counted afresh (seven COUNTs over the open cases): p50 {Stats.Percentile(counts, 0.50):F2} ms, p95 {Stats.Percentile(counts, 0.95):F2} ms"));
+        var badges = new List<double>();
+        for (var run = 0; run <= runs; run++)
+        {
+            var clock = Stopwatch.StartNew();
+            await using (var scope = container.CreateAsyncScope())
+                await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new GetQueueCounts.Query(caller, agent));
+            if (run > 0) badges.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        badges.Sort();
+        Console.WriteLine(Stats.Invariant($"badges as the dashboard gets them (GetQueueCounts: shared queues reused, 'My cases' counted): p50 {Stats.Percentile(badges, 0.50):F2} ms, p95 {Stats.Percentile(badges, 0.95):F2} ms"));
         Console.WriteLine();
         Console.WriteLine("| queue / filter | page | rows | p50 ms | p95 ms | page SQL alone p50 / p95 ms | bar (p95 ≤ 50 ms) |");
         Console.WriteLine("|---|---|---:|---:|---:|---:|---|");
         var worst = (Name: "", P95: 0.0);
         var all = new List<double>();
         var pageWorst = 0.0;
-        foreach (var (name, query) in queries)
+        foreach (var (name, asked) in queries)
         {
+            var query = asked with { WithCounts = false };
             var deep = query;
             for (var page = 1; page < DeepPage; page++)
             {
@@ -131,7 +143,7 @@ public static class QueueRun
         all.Sort();
         Console.WriteLine();
         Console.WriteLine(Stats.Invariant(
-            $"provider={provider} cases={count} seed_s={seedSeconds:F1} runs={runs} p50_ms={Stats.Percentile(all, 0.50):F2} p95_ms={Stats.Percentile(all, 0.95):F2} worst_p95_ms={worst.P95:F2} worst=\"{worst.Name}\" counts_p95_ms={Stats.Percentile(counts, 0.95):F2} page_sql_worst_p95_ms={pageWorst:F2} bar_met={(worst.P95 <= 50 ? "yes" : "no")}"));
+            $"provider={provider} cases={count} seed_s={seedSeconds:F1} runs={runs} p50_ms={Stats.Percentile(all, 0.50):F2} p95_ms={Stats.Percentile(all, 0.95):F2} worst_p95_ms={worst.P95:F2} worst=\"{worst.Name}\" counts_p95_ms={Stats.Percentile(counts, 0.95):F2} badges_p95_ms={Stats.Percentile(badges, 0.95):F2} page_sql_worst_p95_ms={pageWorst:F2} bar_met={(worst.P95 <= 50 ? "yes" : "no")}"));
         return 0;
     }
 

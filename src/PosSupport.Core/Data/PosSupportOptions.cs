@@ -32,6 +32,12 @@ public sealed class PosSupportOptions
     /// <summary>Round-robin assignment of new cases to agents of the case type's skill group.</summary>
     public bool AutoAssign { get; set; } = true;
 
+    /// <summary>
+    /// How long the dashboard's queue badge counts may be reused (per node) before they are counted again; a case change on
+    /// this node makes them count again at most a second later. 0 counts on every page.
+    /// </summary>
+    public int QueueCountsMaxAgeSeconds { get; set; } = 10;
+
     /// <summary>Throws with every problem at once; called at start-up so a bad setting never reaches a request.</summary>
     public void Validate()
     {
@@ -41,6 +47,7 @@ public sealed class PosSupportOptions
             problems.Add("PosSupport:Database:Provider is postgres, so ConnectionStrings:PosSupport must be set.");
         if (AgentOfferAuthorityFen < 0) problems.Add("PosSupport:AgentOfferAuthorityFen must be 0 or more.");
         if (ReopenWindowDays < 0) problems.Add("PosSupport:ReopenWindowDays must be 0 or more.");
+        if (QueueCountsMaxAgeSeconds < 0) problems.Add("PosSupport:QueueCountsMaxAgeSeconds must be 0 or more.");
         if (Evidence.MaxBytes <= 0) problems.Add("PosSupport:Evidence:MaxBytes must be greater than 0.");
         if (problems.Count > 0) throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
     }

@@ -62,6 +62,7 @@ public static class CoreServices
         services.AddScoped<Assignment>();
         services.AddScoped<FollowUpArming>();
         services.AddSingleton<FollowUpJobRunner>();
+        services.AddSingleton<QueueCountsCache>();
         services.AddSingleton<Evidence.EvidenceFiles>();
         return services;
     }

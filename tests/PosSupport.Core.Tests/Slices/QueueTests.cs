@@ -171,7 +171,7 @@ public abstract class QueueTests<TFixture>(TFixture fixture) where TFixture : Sl
     {
         var me = await StaffAsync();
         var caller = Caller.Agent(me);
-        var before = (await Fixture.SendAsync(new QueueQuery.Query(caller, PageSize: 1))).Counts;
+        var before = (await Fixture.SendAsync(new QueueQuery.Query(caller, PageSize: 1))).Counts!;
         var merchant = await Fixture.NamedMerchantAsync(TestDataQueries.Unique("计数商户"));
         var mine = await Fixture.OpenDataFeeAsync(merchant.MerchantId, caller);
         await Fixture.AssignAsync(mine.Id, me);
@@ -181,13 +181,43 @@ public abstract class QueueTests<TFixture>(TFixture fixture) where TFixture : Sl
         var closed = await Fixture.OpenDataFeeAsync(merchant.MerchantId, caller);
         await Fixture.FireAsync(closed.Id, "withdraw", caller);
 
-        var after = (await Fixture.SendAsync(new QueueQuery.Query(caller, PageSize: 1))).Counts;
-        var forSomeoneElse = (await Fixture.SendAsync(new QueueQuery.Query(Caller.Supervisor(Guid.NewGuid()), PageSize: 1, MyUserId: me))).Counts;
+        var after = (await Fixture.SendAsync(new QueueQuery.Query(caller, PageSize: 1))).Counts!;
+        var forSomeoneElse = (await Fixture.SendAsync(new QueueQuery.Query(Caller.Supervisor(Guid.NewGuid()), PageSize: 1, MyUserId: me))).Counts!;
 
         Assert.Equal(new QueueQuery.QueueCounts(Mine: 1, Unassigned: 2, WaitingOnMerchant: 2, Escalated: 1, AllOpen: 3),
             new QueueQuery.QueueCounts(after.Mine - before.Mine, after.Unassigned - before.Unassigned, after.WaitingOnMerchant - before.WaitingOnMerchant,
                 after.Escalated - before.Escalated, after.AllOpen - before.AllOpen));
         Assert.Equal(after.Mine, forSomeoneElse.Mine);
+    }
+
+    [Fact]
+    public async Task Dashboard_badges_are_reused_for_a_second_after_a_change_here_and_for_the_maximum_age_after_one_elsewhere()
+    {
+        var me = await StaffAsync();
+        var caller = Caller.Agent(me);
+        var merchant = await Fixture.NamedMerchantAsync(TestDataQueries.Unique("徽标商户"));
+        var exact = (await Fixture.SendAsync(new QueueQuery.Query(caller, PageSize: 1))).Counts!;
+        var first = await Fixture.SendAsync(new GetQueueCounts.Query(caller));
+
+        var opened = await Fixture.OpenDataFeeAsync(merchant.MerchantId, caller);
+        await Fixture.AssignAsync(opened.Id, me);
+        var sameSecond = await Fixture.SendAsync(new GetQueueCounts.Query(caller));
+        Fixture.Clock.Advance(TimeSpan.FromSeconds(1));
+        var nextSecond = await Fixture.SendAsync(new GetQueueCounts.Query(caller));
+        // Another node's change: this node hears nothing of it, so its badges wait out their maximum age.
+        await Fixture.WithConnectionAsync(c => c.ExecuteAsync("UPDATE cases SET assignee_id = NULL WHERE id = @Id", opened));
+        Fixture.Clock.Advance(TimeSpan.FromSeconds(Fixture.Options.QueueCountsMaxAgeSeconds - 1));
+        var withinMaxAge = await Fixture.SendAsync(new GetQueueCounts.Query(caller));
+        Fixture.Clock.Advance(TimeSpan.FromSeconds(1));
+        var pastMaxAge = await Fixture.SendAsync(new GetQueueCounts.Query(caller));
+
+        Assert.Equal(exact, first);
+        // "My cases" is counted every time; the shared queues were counted before the case opened.
+        Assert.Equal(exact with { Mine = exact.Mine + 1 }, sameSecond);
+        Assert.Equal(exact with { Mine = exact.Mine + 1, AllOpen = exact.AllOpen + 1, WaitingOnMerchant = exact.WaitingOnMerchant + 1 }, nextSecond);
+        Assert.Equal((exact.Mine, nextSecond.Unassigned), (withinMaxAge.Mine, withinMaxAge.Unassigned));
+        Assert.Equal(nextSecond.Unassigned + 1, pastMaxAge.Unassigned);
+        await Assert.ThrowsAsync<ForbiddenException>(() => Fixture.SendAsync(new GetQueueCounts.Query(Caller.Channel(Guid.NewGuid()))));
     }
 
     [Fact]

@@ -36,7 +36,7 @@ public abstract class SlaQueueTests<TFixture>(TFixture fixture) where TFixture :
     public async Task A_warned_case_is_at_risk_until_its_breach_moves_it_to_breached_and_the_counts_follow()
     {
         var (name, caseId, warnAt, dueAt) = await DeviceCaseAsync();
-        var before = (await Fixture.SendAsync(new QueueQuery.Query(Agent))).Counts;
+        var before = (await Fixture.SendAsync(new QueueQuery.Query(Agent))).Counts!;
         Assert.Empty(await ListedAsync(name, atRisk: true));
 
         Fixture.Clock.SetUtcNow(warnAt);
@@ -47,7 +47,7 @@ public abstract class SlaQueueTests<TFixture>(TFixture fixture) where TFixture :
         Assert.Empty(await ListedAsync(name, breached: true));
         Assert.Empty(await ListedAsync(quietName, atRisk: true));
         Assert.Equal([quietId], await ListedAsync(quietName));
-        var warned = (await Fixture.SendAsync(new QueueQuery.Query(Agent))).Counts;
+        var warned = (await Fixture.SendAsync(new QueueQuery.Query(Agent))).Counts!;
         Assert.Equal((before.SlaAtRisk + 1, before.SlaBreached), (warned.SlaAtRisk, warned.SlaBreached));
 
         Fixture.Clock.SetUtcNow(dueAt);
@@ -55,7 +55,7 @@ public abstract class SlaQueueTests<TFixture>(TFixture fixture) where TFixture :
 
         Assert.Equal([caseId], await ListedAsync(name, breached: true));
         Assert.Empty(await ListedAsync(name, atRisk: true));
-        var breached = (await Fixture.SendAsync(new QueueQuery.Query(Agent))).Counts;
+        var breached = (await Fixture.SendAsync(new QueueQuery.Query(Agent))).Counts!;
         Assert.Equal(warned.SlaBreached + 1, breached.SlaBreached);
         Assert.Equal(warned.SlaAtRisk - 1, breached.SlaAtRisk);
     }
@@ -69,14 +69,14 @@ public abstract class SlaQueueTests<TFixture>(TFixture fixture) where TFixture :
         Fixture.Clock.SetUtcNow(dueAt);
         await Fixture.RunDueFollowUpsAsync();
         Assert.Equal([caseId], await ListedAsync(name, breached: true));
-        var open = (await Fixture.SendAsync(new QueueQuery.Query(Agent))).Counts.SlaBreached;
+        var open = (await Fixture.SendAsync(new QueueQuery.Query(Agent))).Counts!.SlaBreached;
 
         await Fixture.SendAsync(new FireTrigger.Command(caseId, "withdraw", new Dictionary<string, string>(), Agent));
 
         Assert.Empty(await ListedAsync(name, breached: true));
         Assert.Empty(await ListedAsync(name, breached: true, openOnly: false));
         Assert.Equal([caseId], await ListedAsync(name, openOnly: false));
-        Assert.Equal(open - 1, (await Fixture.SendAsync(new QueueQuery.Query(Agent))).Counts.SlaBreached);
+        Assert.Equal(open - 1, (await Fixture.SendAsync(new QueueQuery.Query(Agent))).Counts!.SlaBreached);
     }
 
     [Theory]
