@@ -2,6 +2,7 @@ using DbUp;
 using DbUp.Engine;
 using DbUp.Engine.Output;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace PosSupport.Core.Data;
 
@@ -14,7 +15,14 @@ public static class Migrator
             .Order(StringComparer.Ordinal)
             .ToList();
 
-    /// <summary>Brings the database up to date; returns the scripts applied now (empty when it already was).</summary>
+    // pg_advisory_lock's key for migrations: any constant of our own, the same on every node.
+    private const long MigrationLock = 0x506F_7353_7570_6D67;
+
+    /// <summary>
+    /// Brings the database up to date; returns the scripts applied now (empty when it already was). On PostgreSQL several
+    /// nodes may start at once: each waits for a session advisory lock, so one migrates and the others then find nothing
+    /// left to do.
+    /// </summary>
     public static IReadOnlyList<string> Migrate(CaseDatabase database, Func<string, bool>? scriptFilter = null)
     {
         ArgumentNullException.ThrowIfNull(database);
@@ -47,8 +55,34 @@ public static class Migrator
                 .WithTransactionPerScript()
                 .LogToNowhere()
                 .Build();
+            // Held by a connection of its own for the whole upgrade, and released explicitly: a pooled connection keeps its
+            // session (and so the lock) when closed. A node that dies while holding it ends the session, which releases it.
+            using var holder = new NpgsqlConnection(database.ConnectionString);
+            holder.Open();
+            Advisory(holder, "pg_advisory_lock");
+            try
+            {
+                return Upgrade(engine);
+            }
+            finally
+            {
+                Advisory(holder, "pg_advisory_unlock");
+            }
         }
+        return Upgrade(engine);
+    }
 
+    private static void Advisory(NpgsqlConnection connection, string function)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {function}(@key)";
+        command.Parameters.AddWithValue("key", MigrationLock);
+        command.CommandTimeout = 0;
+        command.ExecuteNonQuery();
+    }
+
+    private static List<string> Upgrade(UpgradeEngine engine)
+    {
         var result = engine.PerformUpgrade();
         if (!result.Successful)
             throw new InvalidOperationException($"Migration {result.ErrorScript?.Name} failed: {result.Error.Message}", result.Error);

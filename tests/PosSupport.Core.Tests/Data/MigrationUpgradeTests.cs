@@ -82,6 +82,30 @@ public sealed class MigrationUpgradeOnPostgres : MigrationUpgradeTests
 {
     protected override DatabaseProvider Provider => DatabaseProvider.Postgres;
 
+    [Fact]
+    public async Task Nodes_starting_at_once_migrate_a_database_once_between_them()
+    {
+        var options = NewDatabase();
+        var databases = Enumerable.Range(0, 4).Select(_ => new CaseDatabase(options)).ToList();
+        try
+        {
+            using var start = new Barrier(databases.Count);
+            var applied = await Task.WhenAll(databases.Select(database => Task.Run(() =>
+            {
+                start.SignalAndWait();
+                return Migrator.Migrate(database);
+            })));
+
+            Assert.Equal(Migrator.ScriptNames(Provider), applied.SelectMany(a => a).Order(StringComparer.Ordinal));
+            await using var connection = await databases[0].OpenAsync(CancellationToken.None);
+            Assert.Equal(Migrator.ScriptNames(Provider).Count, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schemaversions"));
+        }
+        finally
+        {
+            foreach (var database in databases) await database.DisposeAsync();
+        }
+    }
+
     protected override PosSupportOptions NewDatabase() => new()
     {
         DataDirectory = Path.GetTempPath(),
