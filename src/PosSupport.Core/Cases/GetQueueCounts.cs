@@ -5,10 +5,10 @@ using PosSupport.Core.Pipeline;
 namespace PosSupport.Core.Cases;
 
 /// <summary>
-/// The dashboard's queue badges, apart from the page of rows. "My cases" is counted every time (an index range of one
-/// user's open cases); the queues every user shares are counted over all open cases, which at a million cases costs more
-/// than the page itself, so they are reused for up to <see cref="PosSupportOptions.QueueCountsMaxAgeSeconds"/> — sooner
-/// after a case changes on this node, but not more than once a second.
+/// The dashboard's queue badges, apart from the page of rows. Counting every open case costs more than a page at a
+/// million cases (and "My cases" of a busy agent nearly as much), so this node reuses the queues every user shares, and
+/// each user's own count, for up to <see cref="PosSupportOptions.QueueCountsMaxAgeSeconds"/> — sooner after a case changes
+/// on this node, but not more than once a second.
 /// </summary>
 public static class GetQueueCounts
 {
@@ -24,52 +24,52 @@ public static class GetQueueCounts
             var me = request.MyUserId ?? (Guid.TryParse(request.Caller.Id, out var id) ? id : Guid.Empty);
 
             var ticket = cache.Ticket();
-            if (!cache.TryGet(out var shared))
+            if (!cache.TryGet(Guid.Empty, out var shared))
             {
                 shared = (await session.QuerySingleOrDefaultAsync<QueueQuery.CountsRow>(QueueQuery.SharedCountsSql, null, cancellationToken)
                     .ConfigureAwait(false))!.ToCounts();
-                cache.Store(shared, ticket);
+                cache.Store(Guid.Empty, shared, ticket);
             }
-            var mine = await session.ExecuteScalarAsync<long>(QueueQuery.MineCountSql, new { me }, cancellationToken).ConfigureAwait(false);
-            return shared with { Mine = mine };
+            if (!cache.TryGet(me, out var mine))
+            {
+                mine = new QueueQuery.QueueCounts(
+                    await session.ExecuteScalarAsync<long>(QueueQuery.MineCountSql, new { me }, cancellationToken).ConfigureAwait(false), 0, 0, 0, 0);
+                cache.Store(me, mine, ticket);
+            }
+            return shared with { Mine = mine.Mine };
         }
     }
 }
 
 /// <summary>
-/// This node's last count of the shared queues (<see cref="GetQueueCounts"/>). Singleton, thread-safe. A case change
-/// committed here marks it stale; stale counts are still served for a second after they were counted, so a busy node
-/// counts at most once a second, and counts from another node's changes are at most the maximum age old.
+/// This node's last counts (<see cref="GetQueueCounts"/>): the shared queues under <see cref="Guid.Empty"/>, each user's
+/// own queue under their id (one entry per member of staff who looked). Singleton, thread-safe. A case change committed
+/// here marks them stale; stale counts are still served for a second after they were counted, so a busy node counts at
+/// most once a second, and counts from another node's changes are at most the maximum age old.
 /// </summary>
 public sealed class QueueCountsCache(PosSupportOptions options, TimeProvider clock)
 {
     private static readonly TimeSpan MinimumAge = TimeSpan.FromSeconds(1);
-    private readonly Lock _lock = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, Entry> _entries = new();
     private long _changes;
-    private Entry? _entry;
 
     private sealed record Entry(QueueQuery.QueueCounts Counts, DateTimeOffset CountedAt, long Changes);
 
     /// <summary>What a count started now will have seen: take it before counting, hand it to <see cref="Store"/>.</summary>
     public long Ticket() => Interlocked.Read(ref _changes);
 
-    public bool TryGet(out QueueQuery.QueueCounts counts)
+    public bool TryGet(Guid key, out QueueQuery.QueueCounts counts)
     {
         counts = null!;
         var maxAge = TimeSpan.FromSeconds(options.QueueCountsMaxAgeSeconds);
-        Entry? entry;
-        lock (_lock) entry = _entry;
-        if (entry is null || maxAge == TimeSpan.Zero) return false;
+        if (!_entries.TryGetValue(key, out var entry) || maxAge == TimeSpan.Zero) return false;
         var age = clock.GetUtcNow() - entry.CountedAt;
         var fresh = age < maxAge && (entry.Changes == Ticket() || age < MinimumAge);
         if (fresh) counts = entry.Counts;
         return fresh;
     }
 
-    public void Store(QueueQuery.QueueCounts counts, long ticket)
-    {
-        lock (_lock) _entry = new Entry(counts, clock.GetUtcNow(), ticket);
-    }
+    public void Store(Guid key, QueueQuery.QueueCounts counts, long ticket) => _entries[key] = new Entry(counts, clock.GetUtcNow(), ticket);
 
     /// <summary>A case changed on this node.</summary>
     public void Changed() => Interlocked.Increment(ref _changes);
