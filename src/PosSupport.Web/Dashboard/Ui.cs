@@ -202,6 +202,9 @@ public static class Ui
     public static string Decline => L("Decline", "驳回");
     public static string NoOffers => L("No offers yet.", "暂无方案。");
     public static string AwaitsApproval => L("Waits for a supervisor's approval", "等待主管批准");
+    public static string WithdrawOffer => L("Withdraw", "撤回");
+    public static string NoWithdrawStep(int version) => L($"This case's workflow version (v{version}) has no withdraw step; migrate it to a newer version first.",
+        $"此工单所用的流程版本（第 {version} 版）没有撤回方案这一步；请先将其迁移到新版本。");
     public static string OfferStatus(string status) => status switch
     {
         "awaiting-approval" => L("Awaiting approval", "待批准"),
