@@ -20,10 +20,10 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     public DashboardFixture() =>
         // A small offer authority (¥50.00) so that an agent's offer on a demo data-fee claim can exceed it; sessions checked
-        // every 2 s instead of every minute, so an open page of a disabled user is seen to lose access.
+        // every 3 s instead of every minute, so an open page of a disabled user is seen to lose access.
         Host = ApiHost.On(_data.Path, new Dictionary<string, string>
         {
-            ["PosSupport:AgentOfferAuthorityFen"] = "5000", ["PosSupport:Dashboard:SessionCheckSeconds"] = "2",
+            ["PosSupport:AgentOfferAuthorityFen"] = "5000", ["PosSupport:Dashboard:SessionCheckSeconds"] = "3",
         });
 
     public ApiHost Host { get; }

@@ -27,7 +27,7 @@ public sealed class SessionTests(DashboardFixture fixture)
         await using (var scope = fixture.Host.Services.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new SetUserDisabled.Command(user.Id, true, Caller.System("test")));
 
-        // Nothing clicked: the circuit's own check (every 2 s here) takes the page away.
+        // Nothing clicked: the circuit's own check (every 3 s here) takes the page away.
         await page.WaitForURLAsync("**/signin**", new() { Timeout = 20_000 });
         await Expect(page.GetByTestId("signed-in-user")).ToHaveCountAsync(0);
         await page.GotoAsync("/");

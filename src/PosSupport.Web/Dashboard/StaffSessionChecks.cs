@@ -68,16 +68,31 @@ public sealed class StaffCookieEvents(RequestSender sender, IOptions<DashboardSe
 /// An open Blazor circuit keeps the authentication state it started with; this checks it again every interval, so the
 /// pages of a user who was disabled or given another role meanwhile stop working (they are sent to sign in).
 /// </summary>
-public sealed class StaffAuthenticationStateProvider(ILoggerFactory loggers, IServiceScopeFactory scopes, IOptions<DashboardSessionOptions> options)
+public sealed partial class StaffAuthenticationStateProvider(ILoggerFactory loggers, IServiceScopeFactory scopes, IOptions<DashboardSessionOptions> options)
     : RevalidatingServerAuthenticationStateProvider(loggers)
 {
+    private readonly ILogger _log = loggers.CreateLogger<StaffAuthenticationStateProvider>();
+
     protected override TimeSpan RevalidationInterval => options.Value.CheckInterval < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : options.Value.CheckInterval;
 
     protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(authenticationState);
-        // The circuit's own scope is not for this background loop: a scope per check.
-        await using var scope = scopes.CreateAsyncScope();
-        return await StaffCookieEvents.StillValidAsync(scope.ServiceProvider.GetRequiredService<RequestSender>(), authenticationState.User, cancellationToken);
+        try
+        {
+            // The circuit's own scope is not for this background loop: a scope per check.
+            await using var scope = scopes.CreateAsyncScope();
+            return await StaffCookieEvents.StillValidAsync(scope.ServiceProvider.GetRequiredService<RequestSender>(), authenticationState.User, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The base class signs the circuit out on any exception: a check that could not run (a busy database, the host
+            // stopping) is no verdict on the user, so the session stands until a check says otherwise.
+            CheckFailed(_log, e);
+            return true;
+        }
     }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "A dashboard session could not be checked against its user; it stays signed in until the next check")]
+    private static partial void CheckFailed(ILogger logger, Exception exception);
 }

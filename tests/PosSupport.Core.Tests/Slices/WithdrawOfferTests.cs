@@ -151,6 +151,32 @@ public abstract class WithdrawOfferTests<TFixture>(TFixture fixture) where TFixt
         Assert.DoesNotContain(WithdrawOffer.Trigger, (await Fixture.SendAsync(new GetCase.Query(opened.Id, Agent))).AllowedActions.Select(a => a.Trigger));
     }
 
+    [Theory]
+    [InlineData("data-fee-cancellation")]
+    [InlineData("device-replacement")]
+    [InlineData("fee-rate-dispute")]
+    public async Task Every_shipped_workflow_moves_its_version_1_cases_to_version_2_with_each_state_mapped_to_itself(string workflowId)
+    {
+        var caseId = workflowId switch
+        {
+            "data-fee-cancellation" => (await Fixture.DataFeeCaseInNegotiationAsync()).Id,
+            "device-replacement" => (await Fixture.DeviceCaseInNegotiationAsync()).Id,
+            _ => (await Fixture.OpenFeeRateAsync((await Fixture.MerchantAsync()).MerchantId, await Fixture.ChannelAsync())).Id,
+        };
+        var state = (await Fixture.CaseRowAsync(caseId)).State;
+        await PinToVersion1Async(caseId);
+        var v1 = Fixture.Services.GetRequiredService<WorkflowCatalog>().Get(workflowId, 1);
+        var map = v1.States.Where(s => s.Kind != StateKind.Final).ToDictionary(s => s.Name, s => s.Name, StringComparer.Ordinal);
+
+        var migrated = await Fixture.SendAsync(new MigrateCases.Command(workflowId, 2, map, Caller.System("workflows-migrate")));
+
+        Assert.Empty(migrated.NotMoved);
+        var move = Assert.Single(migrated.Moves, m => m.CaseId == caseId);
+        Assert.Equal((1, state, state), (move.FromVersion, move.FromState, move.ToState));
+        var row = await Fixture.CaseRowAsync(caseId);
+        Assert.Equal((2, state), (row.WorkflowVersion, row.State));
+    }
+
     [Fact]
     public async Task A_version_1_case_migrated_to_version_2_keeps_its_state_and_offer_and_can_then_withdraw_it()
     {
