@@ -15,8 +15,9 @@ public sealed class AdminTests(DashboardFixture fixture)
         await DashboardPage.WaitInteractiveAsync(page);
         await page.GetByTestId("nav-admin").ClickAsync();
 
-        await Expect(page.GetByTestId("workflow-row")).ToHaveCountAsync(3);
-        await page.GetByTestId("workflow-show").Nth(1).ClickAsync();
+        // Two versions of each of the three workflows, newest first.
+        await Expect(page.GetByTestId("workflow-row")).ToHaveCountAsync(6);
+        await page.GetByTestId("workflow-show").Nth(3).ClickAsync();
         await Expect(page.GetByTestId("workflow-detail")).ToContainTextAsync("Faulty-device replacement · v1");
         await Expect(page.Locator("[data-testid=workflow-diagram] svg")).ToHaveCountAsync(1, new() { Timeout = 20_000 });
         await DashboardPage.ScreenshotAsync(page);

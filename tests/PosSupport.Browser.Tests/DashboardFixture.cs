@@ -19,8 +19,15 @@ public sealed class DashboardFixture : IAsyncLifetime
     private readonly TemporaryDirectory _data = TemporaryDirectory.Create();
 
     public DashboardFixture() =>
-        // A small offer authority (¥50.00) so that an agent's offer on a demo data-fee claim can exceed it.
-        Host = ApiHost.On(_data.Path, new Dictionary<string, string> { ["PosSupport:AgentOfferAuthorityFen"] = "5000" });
+        // A small offer authority (¥50.00) so that an agent's offer on a demo data-fee claim can exceed it; sessions checked
+        // every 3 s instead of every minute, so an open page of a disabled user is seen to lose access; queue badges counted
+        // on every page, since tests write some cases straight into the database, as another node would (the reuse of
+        // badges is tested in QueueTests).
+        Host = ApiHost.On(_data.Path, new Dictionary<string, string>
+        {
+            ["PosSupport:AgentOfferAuthorityFen"] = "5000", ["PosSupport:Dashboard:SessionCheckSeconds"] = "3",
+            ["PosSupport:QueueCountsMaxAgeSeconds"] = "0",
+        });
 
     public ApiHost Host { get; }
 

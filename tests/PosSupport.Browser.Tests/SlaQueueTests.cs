@@ -31,6 +31,54 @@ public sealed class SlaQueueTests(DashboardFixture fixture)
         return number;
     }
 
+    /// <summary>
+    /// Makes an open case really overdue: it was opened (case row and timeline) a month ago, so its clocks, computed from the
+    /// event log, are past their targets; and the breach job has recorded it. Returns its number.
+    /// </summary>
+    private async Task<string> OverdueAnOpenCaseAsync()
+    {
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(fixture.Host.DataDirectory, "possupport.db"), Pooling = false,
+        }.ToString());
+        var (id, number) = await connection.QuerySingleAsync<(string, string)>("""
+            SELECT id, number FROM cases c
+             WHERE state_kind = 'active'
+               AND NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.kind = 'sla-breached')
+             ORDER BY number DESC LIMIT 1
+            """);
+        static string Text(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+        var openedAt = Text(DateTimeOffset.UtcNow.AddDays(-30));
+        await connection.ExecuteAsync("UPDATE cases SET opened_at = @openedAt WHERE id = @id", new { id, openedAt });
+        await connection.ExecuteAsync("UPDATE case_events SET at = @openedAt WHERE case_id = @id AND kind = 'opened'", new { id, openedAt });
+        await connection.ExecuteAsync("""
+            INSERT INTO case_events (case_id, seq, kind, actor, actor_id, at, visibility, data)
+            SELECT @id, MAX(seq) + 1, 'sla-breached', 'system', 'follow-ups', @at, 'internal',
+                   '{"clock":"sla:resolution","scope":"*","title":{"en":"SLA breached: Resolution","zhCn":"已超出服务时限：解决"}}'
+              FROM case_events WHERE case_id = @id
+            """, new { id, at = Text(DateTimeOffset.UtcNow) });
+        return number;
+    }
+
+    [Fact]
+    public async Task The_breached_queue_shows_an_overdue_cases_sla_cell_as_overdue_in_the_error_colour()
+    {
+        var number = await OverdueAnOpenCaseAsync();
+        await using var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await DashboardPage.SignInAsync(page, "supervisor", path: "/?queue=breached");
+        await DashboardPage.WaitInteractiveAsync(page);
+
+        await page.Locator("#queue-search").FillAsync(number);
+        await page.Locator("#queue-search").PressAsync("Enter");
+        await Expect(page.GetByTestId("queue-row")).ToHaveAttributeAsync("data-case-number", number);
+        var cell = page.GetByTestId("queue-row").GetByTestId("queue-sla");
+        await Expect(cell).ToHaveAttributeAsync("data-risk", "breached");
+        await Expect(cell).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bmud-error-text\b"));
+        await Expect(cell).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\s*overdue \d+ (d \d+ h|h \d+ min)\s*$"));
+        await DashboardPage.ScreenshotAsync(page);
+    }
+
     [Fact]
     public async Task The_breached_queue_lists_a_breached_case_and_counts_it()
     {

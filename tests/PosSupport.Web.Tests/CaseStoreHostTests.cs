@@ -30,7 +30,7 @@ public sealed class CaseStoreHostTests
 
         Assert.True(File.Exists(CaseStore.SqliteFile(data.Path)));
         Assert.Equal(Migrator.ScriptNames(DatabaseProvider.Sqlite), await CaseStore.AppliedScriptsAsync(data.Path));
-        Assert.Equal(ShippedWorkflows.Ids.Length, await CaseStore.CountAsync(data.Path, "workflow_definitions"));
+        Assert.Equal(ShippedWorkflows.DefinitionCount, await CaseStore.CountAsync(data.Path, "workflow_definitions"));
         Assert.InRange(await CaseStore.CountAsync(data.Path, "merchants"), 45, 55);
         Assert.InRange(await CaseStore.CountAsync(data.Path, "cases"), 60, 100);
         Assert.Equal(1, await CaseStore.CountAsync(data.Path, "demo_seeds"));
@@ -62,7 +62,7 @@ public sealed class CaseStoreHostTests
         using (var host = ApiHost.On(data.Path, new Dictionary<string, string> { ["PosSupport:SeedDemoData"] = "false" }))
             await HealthAsync(host.Client, HttpStatusCode.OK);
 
-        Assert.Equal(ShippedWorkflows.Ids.Length, await CaseStore.CountAsync(data.Path, "workflow_definitions"));
+        Assert.Equal(ShippedWorkflows.DefinitionCount, await CaseStore.CountAsync(data.Path, "workflow_definitions"));
         Assert.Equal(0, await CaseStore.CountAsync(data.Path, "merchants"));
         Assert.Equal(0, await CaseStore.CountAsync(data.Path, "demo_seeds"));
     }
@@ -101,7 +101,7 @@ public sealed class CaseStoreHostTests
         }
 
         Assert.Equal(Migrator.ScriptNames(DatabaseProvider.Postgres).Count, await CaseStore.CountAsync(database, "schemaversions"));
-        Assert.Equal(ShippedWorkflows.Ids.Length, await CaseStore.CountAsync(database, "workflow_definitions"));
+        Assert.Equal(ShippedWorkflows.DefinitionCount, await CaseStore.CountAsync(database, "workflow_definitions"));
         Assert.Equal(0, await CaseStore.CountAsync(database, "merchants"));
         Assert.False(File.Exists(CaseStore.SqliteFile(data.Path)));
     }

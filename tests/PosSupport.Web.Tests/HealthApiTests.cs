@@ -24,7 +24,7 @@ public sealed class HealthApiTests(ApiHost host)
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("healthy", body.GetProperty("status").GetString());
-        Assert.Equal(ShippedWorkflows.Ids.Length, body.GetProperty("workflows").GetInt32());
+        Assert.Equal(ShippedWorkflows.DefinitionCount, body.GetProperty("workflows").GetInt32());
         Assert.False(string.IsNullOrWhiteSpace(body.GetProperty("version").GetString()));
         Assert.Equal("sqlite", body.GetProperty("database").GetProperty("provider").GetString());
         Assert.Equal("ok", body.GetProperty("database").GetProperty("status").GetString());

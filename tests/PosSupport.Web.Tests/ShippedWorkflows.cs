@@ -8,9 +8,14 @@ public static class ShippedWorkflows
 {
     public static readonly string[] Ids = ["data-fee-cancellation", "device-replacement", "fee-rate-dispute"];
 
+    /// <summary>Every workflow ships versions 1 (the first published) and 2 (which added withdraw-offer); new cases take 2.</summary>
+    public const int NewestVersion = 2;
+
+    public static int DefinitionCount => Ids.Length * NewestVersion;
+
     public static string Directory => Path.Combine(AppContext.BaseDirectory, "workflows");
 
-    public static JsonElement Read(string id, int version = 1)
+    public static JsonElement Read(string id, int version = NewestVersion)
     {
         using var document = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Directory, $"{id}.v{version}.json")));
         return document.RootElement.Clone();

@@ -12,14 +12,15 @@ public sealed class WorkflowsApiTests(ApiHost host)
     {
         var workflows = await host.Client.GetFromJsonAsync<JsonElement>("/api/v1/workflows");
 
-        Assert.Equal(ShippedWorkflows.Ids, workflows.EnumerateArray().Select(w => w.GetProperty("id").GetString()).ToArray());
+        Assert.Equal(ShippedWorkflows.Ids.SelectMany(id => Enumerable.Range(1, ShippedWorkflows.NewestVersion).Select(v => $"{id} v{v}")),
+            workflows.EnumerateArray().Select(w => $"{w.GetProperty("id").GetString()} v{w.GetProperty("version").GetInt32()}"));
         foreach (var workflow in workflows.EnumerateArray())
         {
-            var file = ShippedWorkflows.Read(workflow.GetProperty("id").GetString()!);
+            var file = ShippedWorkflows.Read(workflow.GetProperty("id").GetString()!, workflow.GetProperty("version").GetInt32());
             Assert.Equal(file.GetProperty("title").GetProperty("en").GetString(), workflow.GetProperty("title").GetProperty("en").GetString());
             Assert.Equal(file.GetProperty("title").GetProperty("zh-CN").GetString(), workflow.GetProperty("title").GetProperty("zh-CN").GetString());
         }
-        var titles = workflows.EnumerateArray().ToDictionary(w => w.GetProperty("id").GetString()!, w => w.GetProperty("title").GetProperty("zh-CN").GetString()!);
+        var titles = workflows.EnumerateArray().DistinctBy(w => w.GetProperty("id").GetString()).ToDictionary(w => w.GetProperty("id").GetString()!, w => w.GetProperty("title").GetProperty("zh-CN").GetString()!);
         Assert.Contains("流量费", titles["data-fee-cancellation"]);
         Assert.Contains("换机", titles["device-replacement"]);
     }
@@ -31,12 +32,12 @@ public sealed class WorkflowsApiTests(ApiHost host)
 
         foreach (var workflow in workflows.EnumerateArray())
         {
-            var file = ShippedWorkflows.Read(workflow.GetProperty("id").GetString()!);
+            var file = ShippedWorkflows.Read(workflow.GetProperty("id").GetString()!, workflow.GetProperty("version").GetInt32());
             Assert.StartsWith("stateDiagram", workflow.GetProperty("diagram").GetString());
             Assert.Matches("^[0-9a-f]{64}$", workflow.GetProperty("sha256").GetString());
             Assert.Equal(file.GetProperty("initialState").GetString(), workflow.GetProperty("initialState").GetString());
             Assert.Equal(file.GetProperty("caseNumberPrefix").GetString(), workflow.GetProperty("caseNumberPrefix").GetString());
-            Assert.Equal(1, workflow.GetProperty("version").GetInt32());
+            Assert.Equal(file.GetProperty("version").GetInt32(), workflow.GetProperty("version").GetInt32());
         }
     }
 
@@ -79,7 +80,7 @@ public sealed class WorkflowsApiTests(ApiHost host)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var workflow = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("fee-rate-dispute", workflow.GetProperty("id").GetString());
-        Assert.Equal(1, workflow.GetProperty("version").GetInt32());
+        Assert.Equal(ShippedWorkflows.NewestVersion, workflow.GetProperty("version").GetInt32());
     }
 
     [Fact]

@@ -8,7 +8,8 @@ public sealed class WorkflowsCliTests
         var result = await BuiltHost.RunAsync(["workflows", "validate"]);
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Equal("3 workflow(s) valid: data-fee-cancellation v1, device-replacement v1, fee-rate-dispute v1", result.Output.Trim());
+        Assert.Equal("6 workflow(s) valid: data-fee-cancellation v1, data-fee-cancellation v2, device-replacement v1, device-replacement v2, " +
+            "fee-rate-dispute v1, fee-rate-dispute v2", result.Output.Trim());
     }
 
     [Fact]

@@ -8,18 +8,18 @@ public sealed class WorkflowsMigrateCliTests
 {
     private const string Id = "data-fee-cancellation";
 
-    /// <summary>Shipped workflows plus a v2 of the data-fee workflow in which collecting-evidence is renamed gathering-evidence.</summary>
-    private static (TemporaryDirectory Workflows, string[] MovableStates) WorkflowsWithVersion2()
+    /// <summary>Shipped workflows (v1 and v2) plus a v3 of the data-fee workflow in which collecting-evidence is renamed gathering-evidence.</summary>
+    private static (TemporaryDirectory Workflows, string[] MovableStates) WorkflowsWithVersion3()
     {
         var copy = TemporaryDirectory.Create();
         foreach (var file in Directory.EnumerateFiles(ShippedWorkflows.Directory, "*.json"))
             File.Copy(file, Path.Combine(copy.Path, Path.GetFileName(file)));
-        var v1 = File.ReadAllText(Path.Combine(copy.Path, $"{Id}.v1.json"));
+        var v2 = File.ReadAllText(Path.Combine(copy.Path, $"{Id}.v2.json"));
         // Only states a case can still be open or resolved in are mapped: a migration never closes a case.
-        var states = JsonNode.Parse(v1)!["states"]!.AsObject().Where(s => s.Value!["kind"]!.GetValue<string>() != "final").Select(s => s.Key).ToArray();
-        var v2 = JsonNode.Parse(v1.Replace("collecting-evidence", "gathering-evidence", StringComparison.Ordinal))!;
-        v2["version"] = 2;
-        File.WriteAllText(Path.Combine(copy.Path, $"{Id}.v2.json"), v2.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        var states = JsonNode.Parse(v2)!["states"]!.AsObject().Where(s => s.Value!["kind"]!.GetValue<string>() != "final").Select(s => s.Key).ToArray();
+        var v3 = JsonNode.Parse(v2.Replace("collecting-evidence", "gathering-evidence", StringComparison.Ordinal))!;
+        v3["version"] = 3;
+        File.WriteAllText(Path.Combine(copy.Path, $"{Id}.v3.json"), v3.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return (copy, states);
     }
 
@@ -34,21 +34,21 @@ public sealed class WorkflowsMigrateCliTests
         {
             ["PosSupport__DataDirectory"] = data.Path, ["PosSupport__Workflows__Directory"] = original.Path,
         })).ExitCode);
-        var (workflows, states) = WorkflowsWithVersion2();
+        var (workflows, states) = WorkflowsWithVersion3();
         using var _ = workflows;
         var environment = new Dictionary<string, string> { ["PosSupport__DataDirectory"] = data.Path, ["PosSupport__Workflows__Directory"] = workflows.Path };
         var map = string.Join(',', states.Select(s => s == "collecting-evidence" ? "collecting-evidence=gathering-evidence" : $"{s}={s}"));
 
-        var dryRun = await BuiltHost.RunAsync(["workflows", "migrate", Id, "--to", "2", "--map", map, "--dry-run"], environment);
+        var dryRun = await BuiltHost.RunAsync(["workflows", "migrate", Id, "--to", "3", "--map", map, "--dry-run"], environment);
         Assert.Equal(0, dryRun.ExitCode);
-        Assert.Contains("would move to version 2; nothing written.", dryRun.Output, StringComparison.Ordinal);
-        Assert.Contains("collecting-evidence -> v2 gathering-evidence", dryRun.Output, StringComparison.Ordinal);
+        Assert.Contains("would move to version 3; nothing written.", dryRun.Output, StringComparison.Ordinal);
+        Assert.Contains("collecting-evidence -> v3 gathering-evidence", dryRun.Output, StringComparison.Ordinal);
 
-        var moved = await BuiltHost.RunAsync(["workflows", "migrate", Id, "--to", "2", "--map", map], environment);
+        var moved = await BuiltHost.RunAsync(["workflows", "migrate", Id, "--to", "3", "--map", map], environment);
         Assert.Equal(0, moved.ExitCode);
-        Assert.Matches(@"Moved [1-9]\d* open case\(s\) of data-fee-cancellation to version 2\.", moved.Output);
+        Assert.Matches(@"Moved [1-9]\d* open case\(s\) of data-fee-cancellation to version 3\.", moved.Output);
 
-        var again = await BuiltHost.RunAsync(["workflows", "migrate", Id, "--to", "2", "--map", map], environment);
+        var again = await BuiltHost.RunAsync(["workflows", "migrate", Id, "--to", "3", "--map", map], environment);
         Assert.Contains("Moved 0 open case(s)", again.Output, StringComparison.Ordinal);
     }
 
@@ -57,10 +57,10 @@ public sealed class WorkflowsMigrateCliTests
     {
         using var data = TemporaryDirectory.Create();
         Assert.Equal(0, (await BuiltHost.RunAsync(["seed-demo"], new Dictionary<string, string> { ["PosSupport__DataDirectory"] = data.Path })).ExitCode);
-        var (workflows, _) = WorkflowsWithVersion2();
+        var (workflows, _) = WorkflowsWithVersion3();
         using var _ = workflows;
 
-        var refused = await BuiltHost.RunAsync(["workflows", "migrate", Id, "--to", "2", "--map", "collecting-evidence=gathering-evidence"],
+        var refused = await BuiltHost.RunAsync(["workflows", "migrate", Id, "--to", "3", "--map", "collecting-evidence=gathering-evidence"],
             new Dictionary<string, string> { ["PosSupport__DataDirectory"] = data.Path, ["PosSupport__Workflows__Directory"] = workflows.Path });
 
         Assert.Equal(1, refused.ExitCode);

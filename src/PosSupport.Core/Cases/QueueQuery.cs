@@ -5,6 +5,7 @@ using Dapper;
 using FluentValidation;
 using MediatR;
 using PosSupport.Core.Data;
+using PosSupport.Core.FollowUps;
 using PosSupport.Core.Pipeline;
 using PosSupport.Core.Privacy;
 using PosSupport.Core.Workflows;
@@ -74,10 +75,11 @@ public static class QueueQuery
     /// <param name="Counts">With <see cref="Query.WithCounts"/>; otherwise null.</param>
     public sealed record Result(IReadOnlyList<QueueRow> Rows, string? NextCursor, QueueCounts? Counts);
 
+    /// <param name="Sla">The nearest SLA breach (business time left, or overdue); null when no clock runs (met, paused, closed).</param>
     public sealed record QueueRow(
         Guid Id, string Number, string Type, LocalizedText WorkflowTitle, string State, string StateKind, LocalizedText StateTitle,
         string Priority, int EscalationTier, string MerchantName, string MaskedPhone, string? DeviceSerial, Guid? AssigneeId,
-        string? AssigneeName, DateTimeOffset UpdatedAt, DateTimeOffset OpenedAt, long Version);
+        string? AssigneeName, DateTimeOffset UpdatedAt, DateTimeOffset OpenedAt, long Version, SlaSummary? Sla = null);
 
     /// <summary>Sizes of the standard queues over all open cases (whatever the filters): the dashboard's badges.</summary>
     public sealed record QueueCounts(long Mine, long Unassigned, long WaitingOnMerchant, long Escalated, long AllOpen, long SlaAtRisk = 0, long SlaBreached = 0);
@@ -177,7 +179,7 @@ public static class QueueQuery
         return (sql, parameters);
     }
 
-    public sealed class Handler(CaseSession session, WorkflowCatalog catalog) : IRequestHandler<Query, Result>
+    public sealed class Handler(CaseSession session, WorkflowCatalog catalog, BusinessCalendar calendar, TimeProvider clock) : IRequestHandler<Query, Result>
     {
         public async Task<Result> Handle(Query request, CancellationToken cancellationToken)
         {
@@ -202,7 +204,14 @@ public static class QueueQuery
 
             var more = rows.Count > request.PageSize;
             if (more) rows.RemoveAt(rows.Count - 1);
-            return new Result(rows.Select(ToView).ToList(), more ? QueueCursor.Encode(rows[^1].UpdatedAt, rows[^1].Id) : null, counts);
+            // The page's SLA clocks: one more query, for the rows shown only.
+            var sla = await QueueSlaClocks.ReadAsync(session, rows.Select(r => new CaseRecord
+            {
+                Id = r.Id, WorkflowId = r.WorkflowId, WorkflowVersion = r.WorkflowVersion, State = r.State, StateKind = r.StateKind, Priority = r.Priority,
+                OpenedAt = r.OpenedAt, UpdatedAt = r.UpdatedAt,
+            }).ToList(), catalog, calendar, clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            return new Result(rows.Select(r => ToView(r) with { Sla = sla.GetValueOrDefault(r.Id) }).ToList(),
+                more ? QueueCursor.Encode(rows[^1].UpdatedAt, rows[^1].Id) : null, counts);
         }
 
         private QueueRow ToView(Row r)

@@ -42,13 +42,16 @@ public static class CaseSla
     /// <summary>The follow-up row state of clocks that belong to the case, not to one state (so leaving a state keeps them).</summary>
     public const string CaseScope = "*";
 
+    /// <summary>The events the clocks read: where the case went, and the merchant-visible steps people took.</summary>
+    internal const string EventFilter =
+        "(kind IN ('opened', 'transition', 'workflow-migrated') OR (visibility = 'merchant' AND actor IN ('agent', 'supervisor')))";
+
     /// <summary>Events the clocks read: where the case went, and the merchant-visible steps people took.</summary>
-    public const string EventsSql = """
+    public const string EventsSql = $"""
         SELECT kind AS Kind, actor AS Actor, visibility AS Visibility, at AS At, data AS Data
           FROM case_events
          WHERE case_id = @caseId
-           AND (kind IN ('opened', 'transition', 'workflow-migrated')
-                OR (visibility = 'merchant' AND actor IN ('agent', 'supervisor')))
+           AND {EventFilter}
          ORDER BY seq
         """;
 

@@ -7,7 +7,7 @@ namespace PosSupport.Core.Negotiation;
 /// <summary>
 /// What the negotiation triggers of a workflow mean for the <c>offers</c> table, whichever way they are fired
 /// (offer slices, the generic FireTrigger, a follow-up job). The trigger names are the convention documented in
-/// workflows/README.md: propose-offer, approve-offer, reject-offer, accept-*, accept-fee, reject, counter, offer-expired.
+/// workflows/README.md: propose-offer, approve-offer, reject-offer, accept-*, accept-fee, reject, counter, offer-expired, withdraw-offer.
 /// </summary>
 public sealed class OfferBook(CaseSession session, TimeProvider clock)
 {
@@ -60,6 +60,9 @@ public sealed class OfferBook(CaseSession session, TimeProvider clock)
                 break;
             case "offer-expired" when current is { Status: "open" }:
                 plan.SetStatus(current.Id, "expired", now);
+                break;
+            case "withdraw-offer" when current is { Status: "open" or "awaiting-approval" }:
+                plan.SetStatus(current.Id, "withdrawn", now);
                 break;
             default:
                 // Leaving the offer's state any other way (escalate, withdraw, switch POS, decline the replacement) withdraws what

@@ -84,6 +84,12 @@ public sealed record TransitionDefinition(
     /// <summary>Position in the file: in the state's <c>transitions</c>, or in <c>sharedTransitions</c> when <see cref="Shared"/>.</summary>
     public int SourceIndex { get; init; }
 
+    /// <summary>
+    /// What taking this transition does beyond entering <see cref="To"/> (e.g. telling the merchant an offer was withdrawn, which
+    /// entering the target state from elsewhere must not say). Run after the target's <c>onEntry</c>.
+    /// </summary>
+    public IReadOnlyList<EffectReference> Effects { get; init; } = [];
+
     public bool IsReentry => From == To;
     public bool AllowsActor(Actor actor)
     {

@@ -138,27 +138,29 @@ public sealed class WorkflowEngine
     private static List<WorkflowEffect> Effects(WorkflowDefinition definition, StateDefinition from, TransitionDefinition taken, DateTimeOffset now)
     {
         var to = definition.State(taken.To);
-        var effects = new List<WorkflowEffect>(4 + to.OnEntry.Count + to.FollowUps.Count);
+        var effects = new List<WorkflowEffect>(4 + to.OnEntry.Count + to.FollowUps.Count + taken.Effects.Count);
         // A state's own SLA clock is a pair of follow-ups too: leaving cancels them with the rest.
         if (from.FollowUps.Count > 0 || from.Sla is not null) effects.Add(new FollowUpsCancelled(from.Name));
         effects.Add(new StateExited(from.Name));
         if (taken.Outcome is { } outcome) effects.Add(new OutcomeSet(outcome, definition.Outcomes[outcome]));
         else if (from.Kind == StateKind.Resolved && to.IsOpen) effects.Add(new OutcomeCleared());
         AddEntryEffects(effects, to, now);
+        foreach (var effect in taken.Effects) effects.Add(Effect(effect));
         return effects;
     }
+
+    private static WorkflowEffect Effect(EffectReference effect) => effect.Name switch
+    {
+        "merchant.notify" => new MessageRequested(Recipient.Merchant, effect.Template!),
+        "assignee.notify" => new MessageRequested(Recipient.Assignee, effect.Template!),
+        _ => new ActionRequested(effect.Name),
+    };
 
     private static void AddEntryEffects(List<WorkflowEffect> effects, StateDefinition state, DateTimeOffset now)
     {
         effects.Add(new StateEntered(state.Name, state.Kind, state.Title));
         if (state.RequiresEvidence.Count > 0) effects.Add(new EvidenceRequested(state.RequiresEvidence));
-        foreach (var effect in state.OnEntry)
-            effects.Add(effect.Name switch
-            {
-                "merchant.notify" => new MessageRequested(Recipient.Merchant, effect.Template!),
-                "assignee.notify" => new MessageRequested(Recipient.Assignee, effect.Template!),
-                _ => new ActionRequested(effect.Name),
-            });
+        foreach (var effect in state.OnEntry) effects.Add(Effect(effect));
         foreach (var followUp in state.FollowUps)
             effects.Add(new FollowUpScheduled(state.Name, followUp, now + followUp.After));
     }

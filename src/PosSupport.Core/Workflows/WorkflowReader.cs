@@ -36,8 +36,7 @@ internal static class WorkflowReader
                 Title = Text(s.Value.GetProperty("title")),
                 Kind = kind,
                 RequiresEvidence = Array(s.Value, "requiresEvidence").Select(x => x.GetString()!).ToList(),
-                OnEntry = Array(s.Value, "onEntry")
-                    .Select(x => new EffectReference(x.GetProperty("effect").GetString()!, OptionalString(x, "template"))).ToList(),
+                OnEntry = Effects(s.Value, "onEntry"),
                 FollowUps = Array(s.Value, "followUps").Select(f => FollowUp(s.Name, followUpIndex++, f)).ToList(),
                 Transitions = transitions,
                 Sla = s.Value.TryGetProperty("sla", out var sla) ? PerPriority(sla) : null,
@@ -70,7 +69,7 @@ internal static class WorkflowReader
         return definition;
     }
 
-    private static TransitionDefinition Transition(JsonElement t, string from, bool isShared) => new(
+    private static TransitionDefinition Transition(JsonElement t, string from, bool isShared) => new TransitionDefinition(
         Trigger: t.GetProperty("trigger").GetString()!,
         Title: Text(t.GetProperty("title")),
         From: from,
@@ -79,7 +78,13 @@ internal static class WorkflowReader
         When: Array(t, "when").Select(g => GuardReference.Parse(g.GetString()!)).ToList(),
         Inputs: Array(t, "inputs").Select(Input).ToList(),
         Outcome: OptionalString(t, "outcome"),
-        Shared: isShared);
+        Shared: isShared)
+    {
+        Effects = Effects(t, "effects"),
+    };
+
+    private static List<EffectReference> Effects(JsonElement e, string name) =>
+        Array(e, name).Select(x => new EffectReference(x.GetProperty("effect").GetString()!, OptionalString(x, "template"))).ToList();
 
     private static InputDefinition Input(JsonElement i) => new(
         i.GetProperty("name").GetString()!,

@@ -46,19 +46,7 @@ internal static partial class WorkflowRules
             if (!EvidenceCatalog.All.ContainsKey(state.RequiresEvidence[i]))
                 error(JsonPath.Index(path + ".requiresEvidence", i), $"unknown evidence type '{state.RequiresEvidence[i]}'");
 
-        for (var i = 0; i < state.OnEntry.Count; i++)
-        {
-            var effect = state.OnEntry[i];
-            var effectPath = JsonPath.Index(path + ".onEntry", i);
-            if (!EffectCatalog.All.TryGetValue(effect.Name, out var kind))
-                error(effectPath + ".effect", $"unknown effect '{effect.Name}'");
-            else if (kind.NeedsTemplate && effect.Template is null)
-                error(effectPath, $"effect '{effect.Name}' needs a message template");
-            else if (!kind.NeedsTemplate && effect.Template is not null)
-                error(effectPath + ".template", $"effect '{effect.Name}' takes no message template");
-            if (effect.Template is not null && !d.Messages.ContainsKey(effect.Template))
-                error(effectPath + ".template", $"unknown message template '{effect.Template}'");
-        }
+        CheckEffects(d, state.OnEntry, path + ".onEntry", error);
 
         if (state.Sla is not null) CheckPositive(state.Sla, path + ".sla", error);
 
@@ -76,6 +64,23 @@ internal static partial class WorkflowRules
 
         for (var i = 0; i < state.FollowUps.Count; i++)
             CheckFollowUp(d, state, state.FollowUps[i], JsonPath.Index(path + ".followUps", i), error);
+    }
+
+    private static void CheckEffects(WorkflowDefinition d, IReadOnlyList<EffectReference> effects, string path, Action<string, string> error)
+    {
+        for (var i = 0; i < effects.Count; i++)
+        {
+            var effect = effects[i];
+            var effectPath = JsonPath.Index(path, i);
+            if (!EffectCatalog.All.TryGetValue(effect.Name, out var kind))
+                error(effectPath + ".effect", $"unknown effect '{effect.Name}'");
+            else if (kind.NeedsTemplate && effect.Template is null)
+                error(effectPath, $"effect '{effect.Name}' needs a message template");
+            else if (!kind.NeedsTemplate && effect.Template is not null)
+                error(effectPath + ".template", $"effect '{effect.Name}' takes no message template");
+            if (effect.Template is not null && !d.Messages.ContainsKey(effect.Template))
+                error(effectPath + ".template", $"unknown message template '{effect.Template}'");
+        }
     }
 
     private static void CheckFollowUp(WorkflowDefinition d, StateDefinition state, FollowUpDefinition f, string path, Action<string, string> error)
@@ -119,6 +124,7 @@ internal static partial class WorkflowRules
         for (var j = 0; j < t.When.Count; j++)
             if (!guards.TryGet(t.When[j].Name, out _))
                 error(JsonPath.Index(path + ".when", j), $"unknown guard '{t.When[j].Name}'");
+        CheckEffects(d, t.Effects, path + ".effects", error);
 
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var k = 0; k < t.Inputs.Count; k++)

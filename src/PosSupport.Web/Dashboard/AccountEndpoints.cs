@@ -22,7 +22,7 @@ public static class AccountEndpoints
     // one is refused here with 400 before anything is read from it.
     private static bool ForgedForm(HttpContext context) => context.Features.Get<IAntiforgeryValidationFeature>() is not { IsValid: true };
 
-    private static async Task<IResult> SignInAsync(HttpContext context, RequestSender sender)
+    private static async Task<IResult> SignInAsync(HttpContext context, RequestSender sender, TimeProvider clock)
     {
         if (ForgedForm(context) || !context.Request.HasFormContentType) return Results.BadRequest();
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
@@ -41,7 +41,10 @@ public static class AccountEndpoints
         if (result.Outcome == SignIn.Outcome.LockedOut) return Again("locked", returnUrl);
         if (result.User is not { } user) return Again("failed", returnUrl);
         var staff = new StaffUser(user.Id, user.Login, user.DisplayName, user.Role);
-        await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, staff.ToPrincipal(CookieAuthenticationDefaults.AuthenticationScheme));
+        // Just checked by signing in: the session's next check is due an interval from now.
+        var properties = new AuthenticationProperties();
+        StaffCookieEvents.Stamp(properties, clock.GetUtcNow());
+        await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, staff.ToPrincipal(CookieAuthenticationDefaults.AuthenticationScheme), properties);
         return Results.LocalRedirect(returnUrl);
     }
 

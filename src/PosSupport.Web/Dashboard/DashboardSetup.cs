@@ -30,7 +30,11 @@ public static class DashboardSetup
                 cookie.Cookie.SameSite = SameSiteMode.Lax;
                 cookie.ExpireTimeSpan = TimeSpan.FromHours(10);
                 cookie.SlidingExpiration = true;
+                cookie.EventsType = typeof(StaffCookieEvents);
             });
+        services.AddOptions<DashboardSessionOptions>().BindConfiguration(DashboardSessionOptions.Section);
+        services.AddScoped<StaffCookieEvents>();
+        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, StaffAuthenticationStateProvider>();
         services.AddAuthorizationBuilder()
             .AddPolicy(StaffPolicies.Staff, policy => policy.AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme)
                 .RequireRole(StaffPolicies.AgentRole, StaffPolicies.SupervisorRole, StaffPolicies.AdminRole))

@@ -177,6 +177,19 @@ public static class Ui
     public static string SlaPaused => L("paused", "已暂停");
     public static string SlaBreached(string over) => L($"breached, {over} over", $"已超时 {over}");
     public static string SlaLeft(string left) => L($"{left} left", $"剩余 {left}");
+    public static string Sla => L("SLA", "时效");
+    public static string SlaCell(Core.FollowUps.SlaSummary? sla) => sla switch
+    {
+        null => "—",
+        { Risk: Core.FollowUps.SlaRisk.Breached } => L($"overdue {Duration(sla.Left)}", $"已超时 {Duration(sla.Left)}"),
+        _ => Duration(sla.Left),
+    };
+    public static string SlaRiskClass(Core.FollowUps.SlaSummary? sla) => sla?.Risk switch
+    {
+        Core.FollowUps.SlaRisk.Breached => "queue-sla mud-error-text",
+        Core.FollowUps.SlaRisk.AtRisk => "queue-sla mud-warning-text",
+        _ => "queue-sla",
+    };
     public static string ReminderToMerchant => L("Reminder to the merchant", "提醒商户");
     public static string Due => L("Due", "到期");
     public static string Requested => L("Requested", "已索取");
@@ -202,6 +215,9 @@ public static class Ui
     public static string Decline => L("Decline", "驳回");
     public static string NoOffers => L("No offers yet.", "暂无方案。");
     public static string AwaitsApproval => L("Waits for a supervisor's approval", "等待主管批准");
+    public static string WithdrawOffer => L("Withdraw", "撤回");
+    public static string NoWithdrawStep(int version) => L($"This case's workflow version (v{version}) has no withdraw step; migrate it to a newer version first.",
+        $"此工单所用的流程版本（第 {version} 版）没有撤回方案这一步；请先将其迁移到新版本。");
     public static string OfferStatus(string status) => status switch
     {
         "awaiting-approval" => L("Awaiting approval", "待批准"),

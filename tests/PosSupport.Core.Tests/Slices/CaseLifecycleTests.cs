@@ -239,7 +239,7 @@ public abstract class CaseLifecycleTests<TFixture>(TFixture fixture) where TFixt
 
 internal static class RandomCasesCatalog
 {
-    public static WorkflowDefinition DataFee => Workflows.RandomCases.ShippedWorkflows.All.Single(d => d.Id == "data-fee-cancellation");
+    public static WorkflowDefinition DataFee => Workflows.RandomCases.ShippedWorkflows.Get("data-fee-cancellation", 1);
 }
 
 public sealed class CaseLifecycleOnSqlite(SqliteSliceFixture fixture) : CaseLifecycleTests<SqliteSliceFixture>(fixture), IClassFixture<SqliteSliceFixture>;

@@ -21,8 +21,8 @@ public abstract class MigrationTests<TFixture>(TFixture fixture) where TFixture 
 
     private sealed record Opened(OpenCase.Result Waiting, OpenCase.Result Gathering, OpenCase.Result Closed);
 
-    // Two open cases in different states, and a closed one, all on version 1.
-    private static async Task<Opened> OpenCasesOnVersion1Async(MigrationWorld world)
+    // Two open cases in different states, and a closed one, all on version 2 (the newest shipped).
+    private static async Task<Opened> OpenCasesOnVersion2Async(MigrationWorld world)
     {
         var agent = Caller.Agent(Guid.NewGuid());
         var withContract = await world.Before.NamedMerchantAsync(TestDataQueries.Unique("迁移商户"));
@@ -42,34 +42,34 @@ public abstract class MigrationTests<TFixture>(TFixture fixture) where TFixture 
     public async Task Each_open_case_moves_to_the_mapped_state_of_the_new_version_with_its_follow_ups_rearmed()
     {
         await using var world = await MigrationWorld.CreateAsync<TFixture>();
-        var opened = await OpenCasesOnVersion1Async(world);
+        var opened = await OpenCasesOnVersion2Async(world);
         world.Before.Clock.Advance(TimeSpan.FromHours(3));
         var now = world.Before.Clock.GetUtcNow();
 
-        var result = await world.SendAfterAsync(new MigrateCases.Command(DataFee, 2, FullMap, Cli));
+        var result = await world.SendAfterAsync(new MigrateCases.Command(DataFee, 3, FullMap, Cli));
 
         Assert.Empty(result.NotMoved);
-        Assert.Equal([(opened.Waiting.Id, 1, "collecting-evidence", "gathering-evidence"), (opened.Gathering.Id, 1, "gathering-contract", "gathering-contract")],
+        Assert.Equal([(opened.Waiting.Id, 2, "collecting-evidence", "gathering-evidence"), (opened.Gathering.Id, 2, "gathering-contract", "gathering-contract")],
             result.Moves.Select(m => (m.CaseId, m.FromVersion, m.FromState, m.ToState)).OrderBy(m => m.FromState));
         var moved = await world.SendAfterAsync(new GetCase.Query(opened.Waiting.Id, Caller.Agent(Guid.NewGuid())));
-        Assert.Equal((2, "gathering-evidence", "waiting-on-merchant", opened.Waiting.Version + 1),
+        Assert.Equal((3, "gathering-evidence", "waiting-on-merchant", opened.Waiting.Version + 1),
             (moved.Case.WorkflowVersion, moved.Case.State, moved.Case.StateKind, moved.Case.Version));
         Assert.Contains(moved.AllowedActions, a => a.Trigger == "evidence-complete");
         Assert.Equal([("evidence-missing", now.AddDays(2)), ("evidence-timed-out", now.AddDays(7))],
             moved.PendingFollowUps.Where(f => !f.Kind.StartsWith("sla-", StringComparison.Ordinal)).Select(f => (f.Template ?? f.Trigger!, f.DueAt)).Order());
         Assert.Equal(0L, await world.Before.ScalarAsync<long>(
             "SELECT COUNT(*) FROM follow_ups WHERE case_id = @Id AND state = 'collecting-evidence' AND status = 'pending'", opened.Waiting));
-        Assert.Equal(2, await world.Before.ScalarAsync<int>("SELECT workflow_version FROM cases WHERE id = @Id", opened.Gathering));
-        Assert.Equal((1, "closed"), (await world.Before.ScalarAsync<int>("SELECT workflow_version FROM cases WHERE id = @Id", opened.Closed),
+        Assert.Equal(3, await world.Before.ScalarAsync<int>("SELECT workflow_version FROM cases WHERE id = @Id", opened.Gathering));
+        Assert.Equal((2, "closed"), (await world.Before.ScalarAsync<int>("SELECT workflow_version FROM cases WHERE id = @Id", opened.Closed),
             await world.Before.ScalarAsync<string>("SELECT state FROM cases WHERE id = @Id", opened.Closed)));
 
         var timeline = (await world.SendAfterAsync(new GetTimeline.Query(opened.Waiting.Id, Caller.Agent(Guid.NewGuid()), Limit: 200))).Events;
         Assert.Equal(Enumerable.Range(1, timeline.Count).Select(i => (long)i), timeline.Select(e => e.Seq));
         var migrated = timeline[^1];
         Assert.Equal(("workflow-migrated", "system", "workflows-migrate", false, now), (migrated.Kind, migrated.Actor, migrated.ActorId, migrated.MerchantVisible, migrated.At));
-        Assert.Equal((1, "collecting-evidence", 2, "gathering-evidence"), (migrated.Data.GetProperty("fromVersion").GetInt32(),
+        Assert.Equal((2, "collecting-evidence", 3, "gathering-evidence"), (migrated.Data.GetProperty("fromVersion").GetInt32(),
             migrated.Data.GetProperty("fromState").GetString(), migrated.Data.GetProperty("toVersion").GetInt32(), migrated.Data.GetProperty("toState").GetString()));
-        Assert.Equal("已迁移至流程第 2 版", migrated.Data.GetProperty("title").GetProperty("zhCn").GetString());
+        Assert.Equal("已迁移至流程第 3 版", migrated.Data.GetProperty("title").GetProperty("zhCn").GetString());
 
         var escalated = await world.SendAfterAsync(new FireTrigger.Command(opened.Waiting.Id, "escalate", new Dictionary<string, string>(), Caller.Agent(Guid.NewGuid())));
         Assert.Equal("escalated", escalated.State);
@@ -79,11 +79,11 @@ public abstract class MigrationTests<TFixture>(TFixture fixture) where TFixture 
     public async Task A_dry_run_lists_what_would_move_and_writes_nothing()
     {
         await using var world = await MigrationWorld.CreateAsync<TFixture>();
-        var opened = await OpenCasesOnVersion1Async(world);
+        var opened = await OpenCasesOnVersion2Async(world);
         var pins = await PinsAsync(world);
         var events = await world.Before.ScalarAsync<long>("SELECT COUNT(*) FROM case_events");
 
-        var result = await world.SendAfterAsync(new MigrateCases.Command(DataFee, 2, FullMap, Cli, DryRun: true));
+        var result = await world.SendAfterAsync(new MigrateCases.Command(DataFee, 3, FullMap, Cli, DryRun: true));
 
         Assert.True(result.DryRun);
         Assert.Equal([opened.Waiting.Number, opened.Gathering.Number], result.Moves.Select(m => m.Number).Order());
@@ -95,16 +95,16 @@ public abstract class MigrationTests<TFixture>(TFixture fixture) where TFixture 
     public async Task Unmapped_and_unknown_states_are_refused_all_at_once_and_nothing_moves()
     {
         await using var world = await MigrationWorld.CreateAsync<TFixture>();
-        await OpenCasesOnVersion1Async(world);
+        await OpenCasesOnVersion2Async(world);
         var pins = await PinsAsync(world);
 
-        var error = await Assert.ThrowsAsync<ValidationFailedException>(() => world.SendAfterAsync(new MigrateCases.Command(DataFee, 2,
+        var error = await Assert.ThrowsAsync<ValidationFailedException>(() => world.SendAfterAsync(new MigrateCases.Command(DataFee, 3,
             new Dictionary<string, string> { ["gathering-contract"] = "nowhere", ["colecting-evidence"] = "gathering-evidence" }, Cli, DryRun: true)));
 
         Assert.Equal(["StateMap.colecting-evidence", "StateMap.collecting-evidence", "StateMap.gathering-contract"], error.Errors.Keys.Order());
-        Assert.StartsWith("1 open case(s) (version 1) are in 'collecting-evidence', which the map leaves out. Map it to one of: gathering-contract, gathering-evidence,",
+        Assert.StartsWith("1 open case(s) (version 2) are in 'collecting-evidence', which the map leaves out. Map it to one of: gathering-contract, gathering-evidence,",
             Assert.Single(error.Errors["StateMap.collecting-evidence"]), StringComparison.Ordinal);
-        Assert.Equal(["'nowhere' is not a state of data-fee-cancellation v2."], error.Errors["StateMap.gathering-contract"]);
+        Assert.Equal(["'nowhere' is not a state of data-fee-cancellation v3."], error.Errors["StateMap.gathering-contract"]);
         Assert.Equal(["'colecting-evidence' is not a state of any earlier version of 'data-fee-cancellation'."], error.Errors["StateMap.colecting-evidence"]);
         Assert.Equal(pins, await PinsAsync(world));
     }
@@ -113,53 +113,53 @@ public abstract class MigrationTests<TFixture>(TFixture fixture) where TFixture 
     public async Task Same_named_states_must_be_mapped_explicitly_and_open_cases_may_not_be_resolved_or_closed_by_a_migration()
     {
         await using var world = await MigrationWorld.CreateAsync<TFixture>();
-        await OpenCasesOnVersion1Async(world);
+        await OpenCasesOnVersion2Async(world);
 
-        var error = await Assert.ThrowsAsync<ValidationFailedException>(() => world.SendAfterAsync(new MigrateCases.Command(DataFee, 2,
+        var error = await Assert.ThrowsAsync<ValidationFailedException>(() => world.SendAfterAsync(new MigrateCases.Command(DataFee, 3,
             new Dictionary<string, string> { ["collecting-evidence"] = "resolved-refund", ["assessing"] = "closed" }, Cli)));
 
         Assert.Equal(["StateMap.assessing", "StateMap.collecting-evidence", "StateMap.gathering-contract"], error.Errors.Keys.Order());
         Assert.EndsWith("map it explicitly (gathering-contract=gathering-contract).", Assert.Single(error.Errors["StateMap.gathering-contract"]), StringComparison.Ordinal);
         Assert.EndsWith("but 'resolved-refund' is resolved: open cases must stay open and resolved ones resolved.",
             Assert.Single(error.Errors["StateMap.collecting-evidence"]), StringComparison.Ordinal);
-        Assert.Equal(["'closed' is final in data-fee-cancellation v2: a migration does not close cases."], error.Errors["StateMap.assessing"]);
+        Assert.Equal(["'closed' is final in data-fee-cancellation v3: a migration does not close cases."], error.Errors["StateMap.assessing"]);
     }
 
     [Fact]
     public async Task Running_it_again_moves_nothing_more_and_moving_back_to_the_older_version_is_refused()
     {
         await using var world = await MigrationWorld.CreateAsync<TFixture>();
-        await OpenCasesOnVersion1Async(world);
-        await world.SendAfterAsync(new MigrateCases.Command(DataFee, 2, FullMap, Cli));
+        await OpenCasesOnVersion2Async(world);
+        await world.SendAfterAsync(new MigrateCases.Command(DataFee, 3, FullMap, Cli));
         var pins = await PinsAsync(world);
 
-        var again = await world.SendAfterAsync(new MigrateCases.Command(DataFee, 2, FullMap, Cli));
-        var back = await Assert.ThrowsAsync<ValidationFailedException>(() => world.SendAfterAsync(new MigrateCases.Command(DataFee, 1,
+        var again = await world.SendAfterAsync(new MigrateCases.Command(DataFee, 3, FullMap, Cli));
+        var back = await Assert.ThrowsAsync<ValidationFailedException>(() => world.SendAfterAsync(new MigrateCases.Command(DataFee, 2,
             new Dictionary<string, string> { ["gathering-evidence"] = "collecting-evidence", ["gathering-contract"] = "gathering-contract" }, Cli)));
 
         Assert.Empty(again.Moves);
-        Assert.Equal(["2 open case(s) are on version 2, newer than 1: migrations only move forward."], back.Errors["ToVersion"]);
+        Assert.Equal(["2 open case(s) are on version 3, newer than 2: migrations only move forward."], back.Errors["ToVersion"]);
         Assert.Equal(pins, await PinsAsync(world));
     }
 
     [Fact]
     public async Task A_version_loaded_but_never_published_to_this_database_is_refused()
     {
-        await using var world = await MigrationWorld.CreateAsync<TFixture>(publishVersion2: false);
+        await using var world = await MigrationWorld.CreateAsync<TFixture>(publishVersion3: false);
 
-        var error = await Assert.ThrowsAsync<ValidationFailedException>(() => world.SendAfterAsync(new MigrateCases.Command(DataFee, 2, FullMap, Cli)));
+        var error = await Assert.ThrowsAsync<ValidationFailedException>(() => world.SendAfterAsync(new MigrateCases.Command(DataFee, 3, FullMap, Cli)));
 
-        Assert.Equal(["data-fee-cancellation v2 is not published in this database: start the application with it first."], error.Errors["ToVersion"]);
+        Assert.Equal(["data-fee-cancellation v3 is not published in this database: start the application with it first."], error.Errors["ToVersion"]);
     }
 
     [Fact]
     public async Task A_workflow_or_version_that_is_not_loaded_is_refused()
     {
-        var error = await Assert.ThrowsAsync<ValidationFailedException>(() => Fixture.SendAsync(new MigrateCases.Command("parking-fine", 2, FullMap, Cli)));
-        var unloaded = await Assert.ThrowsAsync<ValidationFailedException>(() => Fixture.SendAsync(new MigrateCases.Command(DataFee, 2, FullMap, Cli)));
+        var error = await Assert.ThrowsAsync<ValidationFailedException>(() => Fixture.SendAsync(new MigrateCases.Command("parking-fine", 3, FullMap, Cli)));
+        var unloaded = await Assert.ThrowsAsync<ValidationFailedException>(() => Fixture.SendAsync(new MigrateCases.Command(DataFee, 3, FullMap, Cli)));
 
         Assert.Equal(["ToVersion", "WorkflowId"], error.Errors.Keys.Order());
-        Assert.Equal(["Version 2 of 'data-fee-cancellation' is not loaded: add its file to the workflows directory first."], unloaded.Errors["ToVersion"]);
+        Assert.Equal(["Version 3 of 'data-fee-cancellation' is not loaded: add its file to the workflows directory first."], unloaded.Errors["ToVersion"]);
     }
 
     [Fact]

@@ -8,8 +8,8 @@ using PosSupport.Core.Workflows;
 namespace PosSupport.Core.Tests.Support;
 
 /// <summary>
-/// A deployment before and after version 2 of data-fee-cancellation: a fresh database whose cases are opened on
-/// version 1 (<see cref="Before"/>), and a second host on the same database and clock that loaded version 2 as well,
+/// A deployment before and after version 3 of data-fee-cancellation: a fresh database whose cases are opened on
+/// version 2, the newest shipped (<see cref="Before"/>), and a second host on the same database and clock that loaded version 3 as well,
 /// as the application would after the new file was added and it restarted.
 /// </summary>
 public sealed class MigrationWorld : IAsyncDisposable
@@ -24,21 +24,21 @@ public sealed class MigrationWorld : IAsyncDisposable
 
     public SliceFixture Before { get; }
 
-    public static async Task<MigrationWorld> CreateAsync<TFixture>(bool publishVersion2 = true) where TFixture : SliceFixture, new()
+    public static async Task<MigrationWorld> CreateAsync<TFixture>(bool publishVersion3 = true) where TFixture : SliceFixture, new()
     {
         var before = new TFixture();
         await before.InitializeAsync();
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Debug).AddProvider(before.Logs));
         services.AddSingleton<TimeProvider>(before.Clock);
-        services.AddPosSupportCore(before.Options, DataFeeVersion2.Catalog);
+        services.AddPosSupportCore(before.Options, DataFeeVersion3.Catalog);
         var after = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
-        if (publishVersion2)
-            await WorkflowPublication.PublishAsync(after.GetRequiredService<CaseDatabase>(), DataFeeVersion2.Catalog, before.Clock, CancellationToken.None);
+        if (publishVersion3)
+            await WorkflowPublication.PublishAsync(after.GetRequiredService<CaseDatabase>(), DataFeeVersion3.Catalog, before.Clock, CancellationToken.None);
         return new MigrationWorld(before, after);
     }
 
-    /// <summary>Sends through the host that knows version 2.</summary>
+    /// <summary>Sends through the host that knows version 3.</summary>
     public async Task<T> SendAfterAsync<T>(IRequest<T> request)
     {
         await using var scope = _after.CreateAsyncScope();
@@ -53,11 +53,11 @@ public sealed class MigrationWorld : IAsyncDisposable
 }
 
 /// <summary>
-/// The shipped workflows plus data-fee-cancellation v2, written into a temporary workflows directory the way an author
-/// would make it: copy v1, bump the version, rename <c>collecting-evidence</c> to <c>gathering-evidence</c> and remind
+/// The shipped workflows plus data-fee-cancellation v3, written into a temporary workflows directory the way an author
+/// would make it: copy the newest shipped version (v2), bump the version, rename <c>collecting-evidence</c> to <c>gathering-evidence</c> and remind
 /// every two days instead of daily.
 /// </summary>
-public static class DataFeeVersion2
+public static class DataFeeVersion3
 {
     private static readonly Lazy<WorkflowCatalog> Lazy = new(Build);
 
@@ -66,15 +66,15 @@ public static class DataFeeVersion2
     private static WorkflowCatalog Build()
     {
         var shipped = Path.Combine(AppContext.BaseDirectory, "workflows");
-        var directory = Directory.CreateTempSubdirectory("possupport-workflows-v2-").FullName;
+        var directory = Directory.CreateTempSubdirectory("possupport-workflows-v3-").FullName;
         foreach (var file in Directory.EnumerateFiles(shipped, "*.json"))
             File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
-        var json = File.ReadAllText(Path.Combine(shipped, "data-fee-cancellation.v1.json"));
-        json = Replace(json, "\"version\": 1,", "\"version\": 2,");
+        var json = File.ReadAllText(Path.Combine(shipped, "data-fee-cancellation.v2.json"));
+        json = Replace(json, "\"version\": 2,", "\"version\": 3,");
         json = Replace(json, "\"collecting-evidence\"", "\"gathering-evidence\"");
         json = Replace(json, "{\"after\": \"P1D\", \"remind\": \"evidence-missing\", \"repeat\": 3, \"every\": \"P1D\"}",
             "{\"after\": \"P2D\", \"remind\": \"evidence-missing\", \"repeat\": 3, \"every\": \"P2D\"}");
-        File.WriteAllText(Path.Combine(directory, "data-fee-cancellation.v2.json"), json);
+        File.WriteAllText(Path.Combine(directory, "data-fee-cancellation.v3.json"), json);
 
         var result = WorkflowLoader.LoadDirectory(directory);
         if (!result.Succeeded) throw new InvalidOperationException(string.Join(Environment.NewLine, result.Errors));
@@ -84,5 +84,5 @@ public static class DataFeeVersion2
     private static string Replace(string json, string old, string replacement) =>
         json.Contains(old, StringComparison.Ordinal)
             ? json.Replace(old, replacement, StringComparison.Ordinal)
-            : throw new InvalidOperationException($"data-fee-cancellation.v1.json no longer contains {old}; update the v2 recipe.");
+            : throw new InvalidOperationException($"data-fee-cancellation.v2.json no longer contains {old}; update the v3 recipe.");
 }

@@ -7,7 +7,7 @@ public class WorkflowPropertyTests
 {
     private static readonly WorkflowEngine Engine = new(RandomCases.ShippedWorkflows);
 
-    public static TheoryData<string> Workflows() => new(RandomCases.ShippedWorkflows.All.Select(d => d.Id));
+    public static TheoryData<string> Workflows() => new(RandomCases.ShippedWorkflows.All.Select(d => d.Id).Distinct());
 
     private static readonly Gen<(int Actor, int Trigger, int FactsSeed, bool ValidInputs, int InputSeed)> Step =
         Gen.Select(Gen.Int[0, 3], Gen.Int[0, 40], Gen.Int, Gen.Int[0, 3], Gen.Int, (a, t, f, v, i) => (a, t, f, v > 0, i));

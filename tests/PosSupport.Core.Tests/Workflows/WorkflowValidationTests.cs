@@ -31,6 +31,16 @@ public class WorkflowValidationTests
     }
 
     [Fact]
+    public void A_transitions_own_effects_are_checked_like_on_entry_effects()
+    {
+        var unknownTemplate = LoadWith(root => root.Transition("open", 0)["effects"] = JsonNode.Parse("""[{ "effect": "merchant.notify", "template": "nope" }]"""));
+        var noTemplate = LoadWith(root => root.Transition("open", 0)["effects"] = JsonNode.Parse("""[{ "effect": "assignee.notify" }]"""));
+
+        AssertSingleError(unknownTemplate, "$.states.open.transitions[0].effects[0].template", "unknown message template 'nope'");
+        AssertSingleError(noTemplate, "$.states.open.transitions[0].effects[0]", "effect 'assignee.notify' needs a message template");
+    }
+
+    [Fact]
     public void Invalid_json_is_reported_with_line_and_column()
     {
         var result = MiniWorkflow.Load("{\n  \"id\": \"mini\",\n  \"version\": 1,,\n}");

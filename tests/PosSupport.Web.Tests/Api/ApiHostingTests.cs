@@ -48,6 +48,7 @@ public sealed class ApiHostingTests
             "/api/v1/cases/{id}/assign", "/api/v1/cases/{id}/notes", "/api/v1/cases/{id}/evidence", "/api/v1/cases/{id}/evidence/{evidenceId}/review",
             "/api/v1/cases/{id}/offers", "/api/v1/cases/{id}/offers/{offerId}/approve", "/api/v1/cases/{id}/offers/{offerId}/decline",
             "/api/v1/cases/{id}/offers/{offerId}/accept", "/api/v1/cases/{id}/offers/{offerId}/reject", "/api/v1/cases/{id}/offers/{offerId}/counter",
+            "/api/v1/cases/{id}/offers/{offerId}/withdraw",
         ];
         foreach (var path in expected) Assert.True(paths.TryGetProperty(path, out _), $"{path} is missing from the OpenAPI document");
         var open = paths.GetProperty("/api/v1/cases").GetProperty("post");

@@ -41,6 +41,8 @@ public sealed class RoleMatrixApiTests(ApiWorld world)
         new("approve an offer", "POST", Stage.AwaitingApproval, (s, _) => $"/api/v1/cases/{s.CaseId}/offers/{s.OfferId}/approve", NoBody, [401, 403, 403, 403, 200, 200]),
         new("decline an offer", "POST", Stage.AwaitingApproval, (s, _) => $"/api/v1/cases/{s.CaseId}/offers/{s.OfferId}/decline", _ => new { reason = "超出预算" },
             [401, 403, 403, 403, 200, 200]),
+        new("withdraw an offer", "POST", Stage.OfferPending, (s, _) => $"/api/v1/cases/{s.CaseId}/offers/{s.OfferId}/withdraw", NoBody,
+            [401, 403, 403, 200, 200, 200]),
         new("accept an offer", "POST", Stage.OfferPending, (s, _) => $"/api/v1/cases/{s.CaseId}/offers/{s.OfferId}/accept", NoBody, [401, 200, 404, 200, 403, 403]),
         new("reject an offer", "POST", Stage.OfferPending, (s, _) => $"/api/v1/cases/{s.CaseId}/offers/{s.OfferId}/reject", _ => new { reason = "太少" },
             [401, 200, 404, 200, 403, 403]),

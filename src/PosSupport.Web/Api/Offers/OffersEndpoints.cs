@@ -7,7 +7,9 @@ using PosSupport.Web.Api.Cases;
 
 namespace PosSupport.Web.Api.Offers;
 
-/// <summary>Negotiation: an agent proposes, a supervisor approves or declines, the merchant (channel) accepts, rejects or counters.</summary>
+/// <summary>
+/// Negotiation: an agent proposes (and may withdraw), a supervisor approves or declines, the merchant (channel) accepts, rejects or counters.
+/// </summary>
 public static class OffersEndpoints
 {
     public static RouteGroupBuilder MapOffers(this RouteGroupBuilder api)
@@ -19,6 +21,8 @@ public static class OffersEndpoints
             .WithSummary("Approve an offer above the agent's authority (supervisor)");
         offers.MapPost("/{offerId:guid}/decline", Decline).Idempotent().RequireAuthorization(ApiCaller.SupervisorPolicy)
             .WithSummary("Decline an offer above the agent's authority (supervisor)");
+        offers.MapPost("/{offerId:guid}/withdraw", Withdraw).Idempotent().RequireAuthorization(ApiCaller.StaffPolicy)
+            .WithSummary("Withdraw the offer on the table, with the merchant or awaiting approval (staff)");
         offers.MapPost("/{offerId:guid}/accept", Accept).Idempotent().WithSummary("The merchant accepts the offer");
         offers.MapPost("/{offerId:guid}/reject", Reject).Idempotent().WithSummary("The merchant rejects the offer");
         offers.MapPost("/{offerId:guid}/counter", Counter).Idempotent().WithSummary("The merchant counters with the amount they want");
@@ -57,6 +61,13 @@ public static class OffersEndpoints
     {
         var r = await mediator.Send(new ApproveOffer.Command(id, offerId, decision, ApiCaller.Of(user), reason, CaseVersion.Expected(request)), cancellationToken);
         return TypedResults.Ok(new OfferResponse(r.CaseId, r.OfferId, r.OfferStatus, r.ExpiresAt, r.State, r.Version));
+    }
+
+    private static async Task<Ok<OfferResponse>> Withdraw(Guid id, Guid offerId, ClaimsPrincipal user, HttpRequest request, IMediator mediator,
+        CancellationToken cancellationToken)
+    {
+        var r = await mediator.Send(new WithdrawOffer.Command(id, offerId, ApiCaller.Of(user), CaseVersion.Expected(request)), cancellationToken);
+        return TypedResults.Ok(new OfferResponse(r.CaseId, r.OfferId, r.OfferStatus, null, r.State, r.Version));
     }
 
     private static Task<Ok<AnswerResponse>> Accept(Guid id, Guid offerId, ClaimsPrincipal user, HttpRequest request, IMediator mediator,
