@@ -82,7 +82,10 @@ public static class FollowUpClock
         if (options.Database.Provider != DatabaseProvider.Postgres)
             // Guid job ids: the default counts from 1 again after a restart, so a follow-up row still naming an id from before the
             // crash could find a new, unrelated job under it and be taken for armed, and its reminder would wait for that job.
-            return new InMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Guid });
+            // Finished and deleted jobs are kept 20 minutes (the storage's default is 3 hours): they live in the host's memory,
+            // which would otherwise grow with the command rate for three hours before levelling off. The database, not
+            // Hangfire, is the record of what fired.
+            return new InMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Guid, MaxExpirationTime = TimeSpan.FromMinutes(20) });
         var storage = new PostgreSqlStorageOptions
         {
             SchemaName = "hangfire",
