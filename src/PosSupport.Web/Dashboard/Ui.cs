@@ -181,8 +181,8 @@ public static class Ui
     public static string SlaCell(Core.FollowUps.SlaSummary? sla) => sla switch
     {
         null => "—",
-        { Risk: Core.FollowUps.SlaRisk.Breached } => L($"overdue {Duration(sla.Left)}", $"已超时 {Duration(sla.Left)}"),
-        _ => Duration(sla.Left),
+        { Risk: Core.FollowUps.SlaRisk.Breached } => L($"overdue {WorkingDuration(sla.Left)}", $"已超时 {WorkingDuration(sla.Left)}"),
+        _ => WorkingDuration(sla.Left),
     };
     public static string SlaRiskClass(Core.FollowUps.SlaSummary? sla) => sla?.Risk switch
     {
@@ -283,6 +283,14 @@ public static class Ui
     public static string ResolvedCount => L("Resolved", "已解决");
     public static string MeanTime => L("Mean", "平均");
     public static string NothingInPeriod => L("Nothing in this period.", "此期间没有数据。");
+    /// <summary>
+    /// Business time (SLA clocks) in working hours and minutes, never days: a working day is 9 hours, not 24, so "1 d"
+    /// would mislead either way.
+    /// </summary>
+    public static string WorkingDuration(TimeSpan span) =>
+        span.TotalHours >= 1 ? L($"{(int)span.TotalHours} h {span.Minutes} min", $"{(int)span.TotalHours} 小时 {span.Minutes} 分钟")
+        : L($"{span.Minutes} min", $"{span.Minutes} 分钟");
+
     public static string Duration(TimeSpan span) =>
         span.TotalDays >= 1 ? L($"{(int)span.TotalDays} d {span.Hours} h", $"{(int)span.TotalDays} 天 {span.Hours} 小时")
         : span.TotalHours >= 1 ? L($"{span.Hours} h {span.Minutes} min", $"{span.Hours} 小时 {span.Minutes} 分钟")
