@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.RegularExpressions;
 using PosSupport.Core.Cases;
 using PosSupport.Core.Data;
@@ -123,6 +124,31 @@ public abstract class CaseLifecycleTests<TFixture>(TFixture fixture) where TFixt
 
         Assert.Equal(opened.Version, conflict.CurrentVersion);
         Assert.Equal(events, (await SequenceAsync(opened.Id)).Count);
+    }
+
+    [Fact]
+    public async Task A_step_without_a_version_waits_for_a_concurrent_note_instead_of_conflicting_with_it()
+    {
+        var (opened, _, _) = await OpenDataFeeCaseAsync();
+        var agent = Caller.Agent(Guid.NewGuid());
+        Task<FireTrigger.Result> escalation;
+
+        await using (var scope = Fixture.Services.CreateAsyncScope())
+        {
+            // A colleague's note is written and not yet committed when the escalation is sent.
+            var unit = scope.ServiceProvider.GetRequiredService<UnitOfWork>();
+            await unit.BeginAsync(guardEachCommand: true, CancellationToken.None);
+            await scope.ServiceProvider.GetRequiredService<MediatR.IMediator>().Send(new AddNote.Command(opened.Id, "called the merchant", agent));
+            escalation = Task.Run(() => Fixture.SendAsync(new FireTrigger.Command(opened.Id, "escalate",
+                new Dictionary<string, string> { ["reason"] = "complaint" }, agent)));
+            await Task.Delay(300);
+            await unit.CommitAsync(CancellationToken.None);
+        }
+
+        var escalated = await escalation;
+        Assert.Equal("escalated", escalated.State);
+        Assert.Equal(opened.Version + 2, escalated.Version);
+        await Fixture.AssertTimelineContiguousAsync(opened.Id);
     }
 
     [Fact]
