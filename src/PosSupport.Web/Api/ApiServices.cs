@@ -79,9 +79,8 @@ public static class ApiServices
         services.AddScoped<WebhookSweepJob>();
         services.AddScoped<MediatR.INotificationHandler<Core.Webhooks.WebhooksQueued>, WebhookOutbox>();
         services.AddScoped<MediatR.INotificationHandler<Core.Webhooks.WebhookDeliveryRequeued>, WebhookRetryRelay>();
-        services.AddHostedService<WebhookSweepRegistration>();
         services.AddScoped<Idempotency.IdempotencyPurgeJob>();
-        services.AddHostedService<Idempotency.IdempotencyPurgeRegistration>();
+        services.AddHostedService<ApiRecurringJobsRegistration>();
 
         services.AddOpenApi("v1", openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {

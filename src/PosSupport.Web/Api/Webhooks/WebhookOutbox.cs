@@ -51,14 +51,19 @@ public sealed class WebhookSweepJob(IMediator mediator, IBackgroundJobClient job
     }
 }
 
-/// <summary>Registers the every-minute webhook sweep with Hangfire once the host runs; a failure is logged, not fatal (deliveries are enqueued directly).</summary>
-public sealed partial class WebhookSweepRegistration(IServiceProvider services, ILogger<WebhookSweepRegistration> logger) : BackgroundService
+/// <summary>
+/// Registers the API's recurring jobs with Hangfire once the host runs: the every-minute webhook sweep and the hourly purge
+/// of expired idempotency keys. A failure is logged, not fatal (deliveries are enqueued directly; expired keys are ignored).
+/// </summary>
+public sealed partial class ApiRecurringJobsRegistration(IServiceProvider services, ILogger<ApiRecurringJobsRegistration> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
         {
-            services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<WebhookSweepJob>(WebhookSweepJob.JobId, job => job.RunAsync(), Cron.Minutely());
+            var jobs = services.GetRequiredService<IRecurringJobManager>();
+            jobs.AddOrUpdate<WebhookSweepJob>(WebhookSweepJob.JobId, job => job.RunAsync(), Cron.Minutely());
+            jobs.AddOrUpdate<Idempotency.IdempotencyPurgeJob>(Idempotency.IdempotencyPurgeJob.JobId, job => job.RunAsync(), Cron.Hourly());
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -67,6 +72,6 @@ public sealed partial class WebhookSweepRegistration(IServiceProvider services, 
         return Task.CompletedTask;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not register the webhook sweep")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not register the webhook sweep and the idempotency-key purge")]
     private static partial void Failed(ILogger logger, Exception exception);
 }
