@@ -42,6 +42,9 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // Playwright's expectations wait 5 s by default; a Blazor round trip on a CI machine whose two cores are busy with
+        // other test processes can take longer. A real regression still fails, only 10 s later.
+        Assertions.SetDefaultExpectTimeout(15_000);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
