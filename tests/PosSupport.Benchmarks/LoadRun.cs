@@ -79,12 +79,21 @@ public static class LoadRun
             return await SoakAsync(http, keys, merchants, server, provider, minutes, args.Number("--rate", 50), clients * 2);
         }
 
+        var writerBefore = provider == "sqlite" ? await WriterHeldAsync(http, baseAddress) : default;
         var cpuBefore = server is null ? 0 : CpuSeconds(server.ProcessId);
+        var driverCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var closed = await RunPhaseAsync(http, keys, merchants, clients, TimeSpan.FromSeconds(seconds), pacer: null);
         var maxRate = closed.Log.Count / closed.Elapsed.TotalSeconds;
         // The host's own CPU time per command: unlike the rate, it hardly moves when other work shares the machine.
         var cpuMsPerCommand = server is null ? double.NaN : (CpuSeconds(server.ProcessId) - cpuBefore) * 1000 / Math.Max(1, closed.Log.Count);
+        // The driver shares the machine: what it spends per command is CPU the host cannot have.
+        var driverCpuMsPerCommand = (Process.GetCurrentProcess().TotalProcessorTime - driverCpuBefore).TotalMilliseconds / Math.Max(1, closed.Log.Count);
         Report("phase 1: closed loop", clients, closed);
+        var writerAfter = provider == "sqlite" ? await WriterHeldAsync(http, baseAddress) : default;
+        var writerHeldMs = writerAfter.Count > writerBefore.Count ? (writerAfter.SumMs - writerBefore.SumMs) / (writerAfter.Count - writerBefore.Count) : double.NaN;
+        if (provider == "sqlite")
+            Console.WriteLine(Stats.Invariant(
+                $"SQLite writer: {writerAfter.Count - writerBefore.Count} write transactions, held {writerHeldMs:F2} ms each on average: at most {1000 / writerHeldMs:F0} a second, one at a time"));
 
         var halfRate = maxRate / 2;
         // Twice the clients: enough that a slow answer does not hold the schedule up, few enough that cases still finish and
@@ -107,11 +116,31 @@ public static class LoadRun
         var failures = closed.Log.Failures + open.Log.Failures;
         Console.WriteLine();
         Console.WriteLine(Stats.Invariant(
-            $"provider={provider} clients={clients} seconds={seconds} commands={closed.Log.Count} commands_per_s={maxRate:F0} p50_ms={Stats.Percentile(all, 0.50):F2} p95_ms={Stats.Percentile(all, 0.95):F2} p99_ms={Stats.Percentile(all, 0.99):F2} half_load_per_s={open.Log.Count / open.Elapsed.TotalSeconds:F0} half_load_p99_ms={Stats.Percentile(openAll, 0.99):F2} host_cpu_ms_per_command={cpuMsPerCommand:F2} lifecycles={closed.Lifecycles} failures={failures}{(pgbenchTps is { } t ? Stats.Invariant($" pgbench_tps={t:F0} ratio_vs_pgbench={ratio:F2}") : "")}"));
+            $"provider={provider} clients={clients} seconds={seconds} commands={closed.Log.Count} commands_per_s={maxRate:F0} p50_ms={Stats.Percentile(all, 0.50):F2} p95_ms={Stats.Percentile(all, 0.95):F2} p99_ms={Stats.Percentile(all, 0.99):F2} half_load_per_s={open.Log.Count / open.Elapsed.TotalSeconds:F0} half_load_p99_ms={Stats.Percentile(openAll, 0.99):F2} host_cpu_ms_per_command={cpuMsPerCommand:F2} driver_cpu_ms_per_command={driverCpuMsPerCommand:F2}{(provider == "sqlite" ? Stats.Invariant($" writer_held_ms={writerHeldMs:F2}") : "")} lifecycles={closed.Lifecycles} failures={failures}{(pgbenchTps is { } t ? Stats.Invariant($" pgbench_tps={t:F0} ratio_vs_pgbench={ratio:F2}") : "")}"));
         return failures == 0 ? 0 : 1;
     }
 
     private sealed record Keys(string Channel, string Agent);
+
+    /// <summary>
+    /// The host's <c>possupport.sqlite.writer.held</c> histogram from its Prometheus endpoint (loopback, where the driver
+    /// runs): count and sum so far, to difference over a phase.
+    /// </summary>
+    private static async Task<(long Count, double SumMs)> WriterHeldAsync(HttpClient http, Uri baseAddress)
+    {
+        var text = await http.GetStringAsync(new Uri(baseAddress, "metrics"));
+        long count = 0;
+        double sum = 0;
+        foreach (var line in text.Split('\n'))
+        {
+            if (!line.StartsWith("possupport_sqlite_writer_held", StringComparison.Ordinal)) continue;
+            var name = line.Split('{', ' ')[0];
+            var value = line[(line.LastIndexOf(' ') + 1)..];
+            if (name.EndsWith("_count", StringComparison.Ordinal)) count += (long)double.Parse(value, CultureInfo.InvariantCulture);
+            else if (name.EndsWith("_sum", StringComparison.Ordinal)) sum += double.Parse(value, CultureInfo.InvariantCulture);
+        }
+        return (count, sum);
+    }
 
     /// <summary>
     /// <c>--soak-minutes M --rate R</c>: R commands a second, open loop, for M minutes, one row a minute with the host's

@@ -20,11 +20,20 @@ namespace PosSupport.Core.Data;
 /// </remarks>
 public sealed class CaseDatabase : IAsyncDisposable
 {
-    private const string SqlitePragmas = "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;";
+    // temp_store=MEMORY: the sub-journal of a savepoint (every guarded command has one) and temporary sort tables stay in
+    // memory instead of a file created, written and deleted in /var/tmp for each.
+    private const string SqlitePragmas = "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA temp_store=MEMORY;";
 
     private readonly SemaphoreSlim _writer = new(1, 1);
     private readonly NpgsqlDataSource? _postgres;
     private readonly WalFlusher? _flusher;
+    private SqliteConnection? _writerConnection; // SQLite: used only by the holder of _writer
+
+    private readonly Metrics.PosSupportMetrics? _metrics;
+
+    /// <summary>The database, recording how long SQLite's writer is held in <paramref name="metrics"/>.</summary>
+    public CaseDatabase(PosSupportOptions options, Metrics.PosSupportMetrics metrics)
+        : this(options) => _metrics = metrics;
 
     public CaseDatabase(PosSupportOptions options)
     {
@@ -74,12 +83,87 @@ public sealed class CaseDatabase : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits for this process's turn to write (SQLite); a no-op on PostgreSQL, which has row locks.</summary>
-    public async Task<IAsyncDisposable> EnterWriteAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for this process's turn to write and gives the connection to write with; dispose the writer (after the
+    /// transaction) to let the next one in. On SQLite every write uses one long-lived connection: as the only writer, its
+    /// page cache stays valid from one transaction to the next, where a pooled connection would find its cache stale
+    /// after every other connection's commit and read the pages again. On PostgreSQL, which has row locks, there is no
+    /// turn to wait for and the connection is a pooled one.
+    /// </summary>
+    public async Task<Writer> EnterWriteAsync(CancellationToken cancellationToken)
     {
-        if (Provider != DatabaseProvider.Sqlite) return NoGate.Instance;
+        if (_postgres is not null) return new Writer(await OpenAsync(cancellationToken).ConfigureAwait(false), this, shared: false);
         await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new Gate(_writer);
+        try
+        {
+            _writerConnection ??= (SqliteConnection)await OpenAsync(cancellationToken).ConfigureAwait(false);
+            return new Writer(_writerConnection, this, shared: true) { Taken = System.Diagnostics.Stopwatch.GetTimestamp() };
+        }
+        catch
+        {
+            _writer.Release();
+            throw;
+        }
+    }
+
+    // The writer's connection comes back in a state the next writer can use, or is closed: a transaction still open on
+    // it (a rollback that failed, or a command cancelled half-way) is rolled back, and a connection that cannot be is
+    // thrown away, never put back in the pool, where a reader would find it inside the transaction.
+    private async ValueTask ReleaseWriterAsync(SqliteConnection connection, long taken)
+    {
+        _metrics?.WriterHeld(System.Diagnostics.Stopwatch.GetElapsedTime(taken).TotalMilliseconds);
+        try
+        {
+            if (connection.State == System.Data.ConnectionState.Open && SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0)
+            {
+                try
+                {
+                    await using var rollback = connection.CreateCommand();
+                    rollback.CommandText = "ROLLBACK";
+                    await rollback.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (SqliteException)
+                {
+                    // Left for the checks below to throw away.
+                }
+            }
+            if (connection.State != System.Data.ConnectionState.Open || SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0)
+            {
+                _writerConnection = null;
+                SqliteConnection.ClearPool(connection);
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    /// <summary>One turn to write, with its connection; see <see cref="EnterWriteAsync"/>. Dispose it once.</summary>
+    public sealed class Writer : IAsyncDisposable
+    {
+        private readonly CaseDatabase _database;
+        private readonly bool _shared;
+        private int _released;
+
+        internal Writer(DbConnection connection, CaseDatabase database, bool shared)
+        {
+            Connection = connection;
+            _database = database;
+            _shared = shared;
+        }
+
+        /// <summary>The connection to write with, until this writer is disposed; never dispose it yourself.</summary>
+        public DbConnection Connection { get; }
+
+        internal long Taken { get; init; }
+
+        public ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _released, 1) != 0) return ValueTask.CompletedTask;
+            return _shared ? _database.ReleaseWriterAsync((SqliteConnection)Connection, Taken) : Connection.DisposeAsync();
+        }
     }
 
     /// <summary>
@@ -93,18 +177,9 @@ public sealed class CaseDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_postgres is not null) await _postgres.DisposeAsync().ConfigureAwait(false);
+        if (_writerConnection is not null) await _writerConnection.DisposeAsync().ConfigureAwait(false);
+        _writerConnection = null;
         _writer.Dispose();
-    }
-
-    private sealed class Gate(SemaphoreSlim semaphore) : IAsyncDisposable
-    {
-        private int _released;
-
-        public ValueTask DisposeAsync()
-        {
-            if (Interlocked.Exchange(ref _released, 1) == 0) semaphore.Release();
-            return ValueTask.CompletedTask;
-        }
     }
 
     /// <summary>
@@ -175,11 +250,5 @@ public sealed class CaseDatabase : IAsyncDisposable
             }
             using (log) RandomAccess.FlushToDisk(log);
         }
-    }
-
-    private sealed class NoGate : IAsyncDisposable
-    {
-        public static readonly NoGate Instance = new();
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

@@ -145,10 +145,10 @@ public sealed partial class FollowUpArming(CaseDatabase database, IFollowUpSched
 
         var armed = new List<Guid>();
         var taken = new HashSet<string>(StringComparer.Ordinal);
-        await using (await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false))
-        await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
-        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
+        await using (var writer = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false))
+        await using (var transaction = await writer.Connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
         {
+            var connection = writer.Connection;
             foreach (var (job, _, members) in plans)
                 foreach (var member in members)
                 {

@@ -18,6 +18,9 @@ public sealed class PosSupportMetrics
     private static readonly InstrumentAdvice<double> CommandBuckets =
         new() { HistogramBucketBoundaries = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] };
 
+    private static readonly InstrumentAdvice<double> WriterBuckets =
+        new() { HistogramBucketBoundaries = [0.25, 0.5, 1, 2, 3, 5, 10, 25, 50, 100, 250, 1000] };
+
     private static readonly InstrumentAdvice<double> LatenessBuckets =
         new() { HistogramBucketBoundaries = [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600] };
 
@@ -29,6 +32,7 @@ public sealed class PosSupportMetrics
     private readonly Counter<long> _slaWarnings;
     private readonly Counter<long> _slaBreaches;
     private readonly Counter<long> _webhooks;
+    private readonly Histogram<double> _writerHeld;
 
     public PosSupportMetrics(IMeterFactory meterFactory)
     {
@@ -48,7 +52,13 @@ public sealed class PosSupportMetrics
         _slaBreaches = meter.CreateCounter<long>("possupport.sla.breaches", "{breach}", "SLA breaches recorded, by clock (first-response, resolution, state).");
         _webhooks = meter.CreateCounter<long>("possupport.webhook.deliveries", "{attempt}",
             "Webhook delivery attempts, by result (delivered, failed: retried later, dead-letter: given up, needs-template).");
+        _writerHeld = meter.CreateHistogram("possupport.sqlite.writer.held", "ms",
+            "SQLite: how long each write transaction held the process's single writer, from getting it to commit. Writes take turns, so 1000 / its mean bounds the write transactions a second.",
+            advice: WriterBuckets);
     }
+
+    /// <summary>SQLite: a write transaction gave the writer back after holding it <paramref name="elapsedMs"/>.</summary>
+    public void WriterHeld(double elapsedMs) => _writerHeld.Record(elapsedMs);
 
     /// <summary>One command handled: <paramref name="kind"/> is the request's type name, <paramref name="result"/> one of <see cref="CommandResults"/>.</summary>
     public void CommandHandled(string kind, string result, double elapsedMs)

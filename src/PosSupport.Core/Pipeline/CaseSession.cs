@@ -14,7 +14,7 @@ namespace PosSupport.Core.Pipeline;
 public sealed class CaseSession(CaseDatabase database) : IAsyncDisposable
 {
     private DbConnection? _connection;
-    private IAsyncDisposable? _writeGate;
+    private CaseDatabase.Writer? _writer;
     private readonly List<INotification> _afterCommit = [];
     private readonly List<Action> _onCommitted = [];
     private int _savepoints;
@@ -44,8 +44,15 @@ public sealed class CaseSession(CaseDatabase database) : IAsyncDisposable
         GuardsCommands = guardCommands && write;
         try
         {
-            if (write) _writeGate = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
-            _connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            if (write)
+            {
+                _writer = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
+                _connection = _writer.Connection;
+            }
+            else
+            {
+                _connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            }
             if (write) Transaction = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
@@ -63,8 +70,7 @@ public sealed class CaseSession(CaseDatabase database) : IAsyncDisposable
     {
         if (Transaction is null) return;
         await Transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        if (_writeGate is not null) await _writeGate.DisposeAsync().ConfigureAwait(false);
-        _writeGate = null;
+        await ReleaseConnectionAsync().ConfigureAwait(false);
         await database.WaitDurableAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
@@ -175,13 +181,26 @@ public sealed class CaseSession(CaseDatabase database) : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (Transaction is not null) await Transaction.DisposeAsync().ConfigureAwait(false);
-        if (_connection is not null) await _connection.DisposeAsync().ConfigureAwait(false);
-        if (_writeGate is not null) await _writeGate.DisposeAsync().ConfigureAwait(false);
-        Transaction = null;
-        _connection = null;
-        _writeGate = null;
+        await ReleaseConnectionAsync().ConfigureAwait(false);
         GuardsCommands = false;
         Depth = 0;
+    }
+
+    // The transaction ends (rolled back unless committed) before the connection goes: a writer's connection is the
+    // process's shared SQLite writer, which the next writer gets as soon as this one is disposed.
+    private async ValueTask ReleaseConnectionAsync()
+    {
+        try
+        {
+            if (Transaction is not null) await Transaction.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            Transaction = null;
+            if (_writer is not null) await _writer.DisposeAsync().ConfigureAwait(false);
+            else if (_connection is not null) await _connection.DisposeAsync().ConfigureAwait(false);
+            _writer = null;
+            _connection = null;
+        }
     }
 }

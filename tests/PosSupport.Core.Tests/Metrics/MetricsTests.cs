@@ -103,6 +103,37 @@ public abstract class MetricsTests<TFixture>(TFixture fixture) where TFixture : 
     }
 }
 
-public sealed class MetricsOnSqlite(SqliteSliceFixture fixture) : MetricsTests<SqliteSliceFixture>(fixture), IClassFixture<SqliteSliceFixture>;
+public sealed class MetricsOnSqlite(SqliteSliceFixture fixture) : MetricsTests<SqliteSliceFixture>(fixture), IClassFixture<SqliteSliceFixture>
+{
+    [Fact]
+    public async Task Each_write_transaction_records_how_long_it_held_the_single_sqlite_writer()
+    {
+        var (opened, _) = await Fixture.OpenDataFeeCaseAsync();
+        var agent = Caller.Agent(await Fixture.UserAsync());
+        using var recorded = new RecordedMeasurements(Fixture.Services);
 
-public sealed class MetricsOnPostgres(PostgresSliceFixture fixture) : MetricsTests<PostgresSliceFixture>(fixture), IClassFixture<PostgresSliceFixture>;
+        await Fixture.SendAsync(new GetCase.Query(opened.Id, agent));
+        await Fixture.SendAsync(new FireTrigger.Command(opened.Id, "escalate", new Dictionary<string, string> { ["reason"] = "merchant called twice" }, agent));
+
+        // The query took no turn; the command's transaction did (arming its follow-ups may take one more).
+        var held = recorded.All.Where(m => m.Instrument == "possupport.sqlite.writer.held").ToList();
+        Assert.NotEmpty(held);
+        Assert.All(held, m => Assert.True(m.Value >= 0 && m.Tags.Count == 0));
+    }
+}
+
+public sealed class MetricsOnPostgres(PostgresSliceFixture fixture) : MetricsTests<PostgresSliceFixture>(fixture), IClassFixture<PostgresSliceFixture>
+{
+    [Fact]
+    public async Task PostgreSQL_writes_do_not_take_turns_so_no_writer_time_is_recorded()
+    {
+        var (opened, _) = await Fixture.OpenDataFeeCaseAsync();
+        var agent = Caller.Agent(await Fixture.UserAsync());
+        using var recorded = new RecordedMeasurements(Fixture.Services);
+
+        await Fixture.SendAsync(new FireTrigger.Command(opened.Id, "escalate", new Dictionary<string, string> { ["reason"] = "merchant called twice" }, agent));
+
+        Assert.Contains(("FireTrigger.Command", "ok"), recorded.Of("possupport.commands").Select(t => (t["kind"], t["result"])));
+        Assert.Empty(recorded.Of("possupport.sqlite.writer.held"));
+    }
+}

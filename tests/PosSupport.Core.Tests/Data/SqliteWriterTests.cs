@@ -1,0 +1,83 @@
+using Dapper;
+using PosSupport.Core.Data;
+
+namespace PosSupport.Core.Tests.Data;
+
+/// <summary>
+/// SQLite writes take turns on one long-lived connection. These tests hold it to what the next writer relies on: it gets
+/// the same warm connection after a clean turn, and a clean one after a turn that left a transaction open.
+/// </summary>
+public sealed class SqliteWriterTests : IDisposable
+{
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("possupport-writer-");
+
+    private async Task<CaseDatabase> NewDatabaseAsync()
+    {
+        var database = new CaseDatabase(new PosSupportOptions { DataDirectory = _directory.FullName });
+        await using var writer = await database.EnterWriteAsync(CancellationToken.None);
+        await writer.Connection.ExecuteAsync("CREATE TABLE notes (text TEXT NOT NULL)");
+        return database;
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _directory.Delete(recursive: true);
+    }
+
+    [Fact]
+    public async Task Writers_one_after_another_share_one_connection_and_see_each_others_commits()
+    {
+        await using var database = await NewDatabaseAsync();
+        System.Data.Common.DbConnection first;
+        await using (var writer = await database.EnterWriteAsync(CancellationToken.None))
+        {
+            first = writer.Connection;
+            await using var transaction = await writer.Connection.BeginTransactionAsync();
+            await writer.Connection.ExecuteAsync("INSERT INTO notes (text) VALUES ('one')", transaction: transaction);
+            await transaction.CommitAsync();
+        }
+
+        await using (var writer = await database.EnterWriteAsync(CancellationToken.None))
+        {
+            Assert.Same(first, writer.Connection);
+            Assert.Equal(1, await writer.Connection.ExecuteScalarAsync<int>("SELECT count(*) FROM notes"));
+        }
+    }
+
+    [Fact]
+    public async Task A_writer_given_back_inside_a_transaction_has_it_rolled_back_so_the_next_writer_does_not_commit_its_half_done_write()
+    {
+        await using var database = await NewDatabaseAsync();
+        await using (var writer = await database.EnterWriteAsync(CancellationToken.None))
+        {
+            // As if a rollback had failed: the connection goes back with a transaction still open on it.
+            await writer.Connection.ExecuteAsync("BEGIN; INSERT INTO notes (text) VALUES ('half done')");
+        }
+
+        await using (var writer = await database.EnterWriteAsync(CancellationToken.None))
+        {
+            await using var transaction = await writer.Connection.BeginTransactionAsync();
+            await writer.Connection.ExecuteAsync("INSERT INTO notes (text) VALUES ('next')", transaction: transaction);
+            await transaction.CommitAsync();
+        }
+
+        // A pooled reader (the pool may hand out a connection the writer once was) sees only the committed write.
+        await using var reader = await database.OpenAsync(CancellationToken.None);
+        Assert.Equal(["next"], await reader.QueryAsync<string>("SELECT text FROM notes"));
+    }
+
+    [Fact]
+    public async Task A_second_writer_waits_until_the_first_gives_the_connection_back()
+    {
+        await using var database = await NewDatabaseAsync();
+        var first = await database.EnterWriteAsync(CancellationToken.None);
+        var second = database.EnterWriteAsync(CancellationToken.None);
+        await Task.Delay(100);
+        Assert.False(second.IsCompleted);
+
+        await first.DisposeAsync();
+        await using var next = await second.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Same(first.Connection, next.Connection);
+    }
+}
