@@ -56,9 +56,29 @@ public sealed class CaseDatabase : IAsyncDisposable
         else
         {
             ConnectionString = options.Database.ConnectionString!;
-            _postgres = NpgsqlDataSource.Create(ConnectionString);
+            _postgres = NpgsqlDataSource.Create(WithStatementReuse(ConnectionString));
         }
     }
+
+    /// <summary>
+    /// The product sends the same few hundred statements over and over: unless the connection string says otherwise,
+    /// Npgsql prepares the ones used repeatedly on each connection (PostgreSQL then parses and plans them once, not on
+    /// every call), and a pooled connection keeps them between requests instead of being reset with <c>DISCARD ALL</c>,
+    /// a round trip per request that would also drop them. Nothing else is left on a session between requests: locks and
+    /// settings are taken per transaction, and the migrator's advisory lock is released explicitly.
+    /// </summary>
+    internal static string WithStatementReuse(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!Mentions(given, "Max Auto Prepare")) builder.MaxAutoPrepare = 200;
+        if (!Mentions(given, "Auto Prepare Min Usages")) builder.AutoPrepareMinUsages = 2;
+        if (!Mentions(given, "No Reset On Close")) builder.NoResetOnClose = true;
+        return builder.ConnectionString;
+    }
+
+    private static bool Mentions(DbConnectionStringBuilder given, string keyword) =>
+        given.Keys.Cast<string>().Any(k => string.Equals(k.Replace(" ", "", StringComparison.Ordinal), keyword.Replace(" ", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase));
 
     public DatabaseProvider Provider { get; }
     public string ConnectionString { get; }
