@@ -151,19 +151,22 @@ public static class LoadRun
         int workers)
     {
         Console.WriteLine(Stats.Invariant($"soak: {rate} commands/s open loop for {minutes} min, {workers} workers; resident memory of the host once a minute"));
-        Console.WriteLine("| minute | commands/s | p99 ms | failures | RSS MB |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| minute | commands/s | p99 ms | failures | RSS MB | managed heap MB |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
         var samples = new List<(double Minute, double RssMb)>();
+        var heaps = new List<(double Minute, double HeapMb)>();
         long failures = 0, commands = 0;
         for (var minute = 1; minute <= minutes; minute++)
         {
             var phase = await RunPhaseAsync(http, keys, merchants, workers, TimeSpan.FromMinutes(1), new Pacer(rate));
             var rss = ResidentMegabytes(server.ProcessId);
+            var heap = await ManagedHeapMegabytesAsync(http, server.BaseAddress);
             samples.Add((minute, rss));
+            heaps.Add((minute, heap));
             failures += phase.Log.Failures;
             commands += phase.Log.Count;
             Console.WriteLine(Stats.Invariant(
-                $"| {minute} | {phase.Log.Count / phase.Elapsed.TotalSeconds:F0} | {Stats.Percentile(phase.Log.All(), 0.99):F1} | {phase.Log.Failures} | {rss:F0} |"));
+                $"| {minute} | {phase.Log.Count / phase.Elapsed.TotalSeconds:F0} | {Stats.Percentile(phase.Log.All(), 0.99):F1} | {phase.Log.Failures} | {rss:F0} | {heap:F0} |"));
         }
         var secondHalf = samples.Skip(samples.Count / 2).ToList();
         var mean = secondHalf.Average(p => p.RssMb);
@@ -171,9 +174,11 @@ public static class LoadRun
         // Over the second half, the trend may add at most 5 % of the mean an hour; a leak of a request's worth of memory a
         // minute shows as a steady climb.
         var flat = slopePerHour < mean * 0.05;
+        var heapHalf = heaps.Skip(heaps.Count / 2).ToList();
+        var heapSlopePerHour = Slope(heapHalf) * 60;
         Console.WriteLine();
         Console.WriteLine(Stats.Invariant(
-            $"provider={provider} soak_minutes={minutes} rate={rate} commands={commands} failures={failures} rss_first_mb={samples[0].RssMb:F0} rss_last_mb={samples[^1].RssMb:F0} rss_max_mb={samples.Max(p => p.RssMb):F0} second_half_mean_mb={mean:F0} second_half_slope_mb_per_h={slopePerHour:F1} flat={(flat ? "yes" : "no")}"));
+            $"provider={provider} soak_minutes={minutes} rate={rate} commands={commands} failures={failures} rss_first_mb={samples[0].RssMb:F0} rss_last_mb={samples[^1].RssMb:F0} rss_max_mb={samples.Max(p => p.RssMb):F0} second_half_mean_mb={mean:F0} second_half_slope_mb_per_h={slopePerHour:F1} heap_first_mb={heaps[0].HeapMb:F0} heap_last_mb={heaps[^1].HeapMb:F0} heap_second_half_slope_mb_per_h={heapSlopePerHour:F1} flat={(flat ? "yes" : "no")}"));
         return flat && failures == 0 ? 0 : 1;
     }
 
@@ -191,6 +196,17 @@ public static class LoadRun
         var stat = File.ReadAllText($"/proc/{processId}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
+    // The managed heap after the host's last garbage collection, all generations, from the runtime meter on /metrics.
+    private static async Task<double> ManagedHeapMegabytesAsync(HttpClient http, Uri baseAddress)
+    {
+        var text = await http.GetStringAsync(new Uri(baseAddress, "metrics"));
+        double bytes = 0;
+        foreach (var line in text.Split('\n'))
+            if (line.StartsWith("dotnet_gc_last_collection_heap_size_bytes", StringComparison.Ordinal))
+                bytes += double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+        return bytes / (1024 * 1024);
     }
 
     // VmRSS from /proc (Linux): what the host really holds, managed heap, native and SQLite's cache together.

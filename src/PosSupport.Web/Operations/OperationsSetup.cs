@@ -26,6 +26,9 @@ public static class OperationsSetup
             .ConfigureResource(resource => resource.AddService(ApplicationName, autoGenerateServiceInstanceId: false))
             .WithMetrics(metrics => metrics
             .AddMeter(PosSupportMetrics.MeterName)
+            // .NET's own runtime meter: managed heap after the last collection, GC counts and pauses, thread-pool queue,
+            // working set. Beside the process's resident memory it tells a managed leak from native growth.
+            .AddMeter("System.Runtime")
             .AddAspNetCoreInstrumentation()
             .AddPrometheusExporter());
 
