@@ -33,6 +33,22 @@ public sealed class CaseStore(CaseSession session, TimeProvider clock)
         return record;
     }
 
+    /// <summary>
+    /// The case as a slice that will change it must see it (as <see cref="LoadVisibleAsync"/> for <paramref name="caller"/>).
+    /// Without an <paramref name="expectedVersion"/> the change is ordered by the row lock, not refused: the case is locked
+    /// (PostgreSQL; SQLite has one writer at a time already) and read again if it changed in between, so a reminder or a
+    /// colleague's note that lands between the read and the write does not turn the request into a 409. With one, a stale
+    /// version stays a conflict, found when the change is written.
+    /// </summary>
+    public async Task<CaseRecord> LoadForChangeAsync(Guid caseId, Caller caller, long? expectedVersion, CancellationToken cancellationToken)
+    {
+        var record = await LoadVisibleAsync(caseId, caller, cancellationToken).ConfigureAwait(false);
+        if (expectedVersion is not null) return record;
+        var seen = record.Version;
+        await LockAsync(record, cancellationToken).ConfigureAwait(false);
+        return record.Version == seen ? record : await LoadVisibleAsync(caseId, caller, cancellationToken).ConfigureAwait(false);
+    }
+
     public Task<CaseRecord?> FindAsync(Guid caseId, CancellationToken cancellationToken) =>
         session.QuerySingleOrDefaultAsync<CaseRecord>($"SELECT {CaseRecord.Columns} FROM cases WHERE id = @caseId", new { caseId }, cancellationToken);
 

@@ -42,7 +42,7 @@ public static class Escalate
         {
             ArgumentNullException.ThrowIfNull(request);
             if (request.Caller.Actor == Actor.Customer) throw new ForbiddenException("Staff or the system escalate a case, not a channel.");
-            var record = await store.LoadAsync(request.CaseId, cancellationToken).ConfigureAwait(false);
+            var record = await store.LoadForChangeAsync(request.CaseId, request.Caller, request.ExpectedVersion, cancellationToken).ConfigureAwait(false);
 
             if (record.State == CaseWorkflow.EscalatedState(catalog.Get(record.WorkflowId, record.WorkflowVersion)))
             {

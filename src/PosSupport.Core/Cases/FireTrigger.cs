@@ -31,16 +31,7 @@ public static class FireTrigger
         public async Task<Result> Handle(Command request, CancellationToken cancellationToken)
         {
             ArgumentNullException.ThrowIfNull(request);
-            var record = await store.LoadVisibleAsync(request.CaseId, request.Caller, cancellationToken).ConfigureAwait(false);
-            if (request.ExpectedVersion is null)
-            {
-                // No version asked for: like a note, the step is ordered by the row lock rather than refused because a
-                // reminder or a colleague's note landed between the read and the write. It is decided on the case as it is
-                // once locked (PostgreSQL; SQLite has one writer at a time already).
-                var seen = record.Version;
-                await store.LockAsync(record, cancellationToken).ConfigureAwait(false);
-                if (record.Version != seen) record = await store.LoadVisibleAsync(request.CaseId, request.Caller, cancellationToken).ConfigureAwait(false);
-            }
+            var record = await store.LoadForChangeAsync(request.CaseId, request.Caller, request.ExpectedVersion, cancellationToken).ConfigureAwait(false);
             await workflow.FireAsync(record, request.Caller, request.Trigger, request.Inputs, request.ExpectedVersion, cancellationToken).ConfigureAwait(false);
             return new Result(record.Id, record.State, record.Version, record.Outcome);
         }

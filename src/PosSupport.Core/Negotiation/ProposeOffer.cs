@@ -43,7 +43,7 @@ public static class ProposeOffer
         {
             ArgumentNullException.ThrowIfNull(request);
             if (!request.Caller.IsStaff) throw new ForbiddenException("Only agents and supervisors propose offers.");
-            var record = await store.LoadAsync(request.CaseId, cancellationToken).ConfigureAwait(false);
+            var record = await store.LoadForChangeAsync(request.CaseId, request.Caller, request.ExpectedVersion, cancellationToken).ConfigureAwait(false);
 
             var kinds = catalog.Get(record.WorkflowId, record.WorkflowVersion).State(record.State).Transitions
                 .Where(t => t.Trigger == Trigger).SelectMany(t => t.Inputs).Where(i => i.Name == "kind")

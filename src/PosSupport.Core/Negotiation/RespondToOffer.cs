@@ -58,7 +58,7 @@ public static class RespondToOffer
             ArgumentNullException.ThrowIfNull(request);
             if (request.Caller.Actor is not (Actor.Customer or Actor.Agent))
                 throw new ForbiddenException("Only the merchant, or an agent on the merchant's behalf, answers an offer.");
-            var record = await store.LoadVisibleAsync(request.CaseId, request.Caller, cancellationToken).ConfigureAwait(false);
+            var record = await store.LoadForChangeAsync(request.CaseId, request.Caller, request.ExpectedVersion, cancellationToken).ConfigureAwait(false);
             var param = new { offerId = request.OfferId, caseId = record.Id };
             var offer = await store.Session.QuerySingleOrDefaultAsync<OfferRecord>(OfferSql, param, cancellationToken).ConfigureAwait(false);
             // An offer waiting for a supervisor is not the merchant's to see yet.

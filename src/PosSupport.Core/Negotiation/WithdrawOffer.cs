@@ -41,7 +41,7 @@ public static class WithdrawOffer
         {
             ArgumentNullException.ThrowIfNull(request);
             if (!request.Caller.IsStaff) throw new ForbiddenException("Only agents and supervisors withdraw offers.");
-            var record = await store.LoadAsync(request.CaseId, cancellationToken).ConfigureAwait(false);
+            var record = await store.LoadForChangeAsync(request.CaseId, request.Caller, request.ExpectedVersion, cancellationToken).ConfigureAwait(false);
             var param = new { offerId = request.OfferId, caseId = record.Id };
             var offer = await store.Session.QuerySingleOrDefaultAsync<OfferRecord>(OfferSql, param, cancellationToken).ConfigureAwait(false)
                         ?? throw new NotFoundException("Offer", request.OfferId.ToString("D"));

@@ -152,6 +152,30 @@ public abstract class CaseLifecycleTests<TFixture>(TFixture fixture) where TFixt
     }
 
     [Fact]
+    public async Task An_escalation_without_a_version_waits_for_a_concurrent_note_instead_of_conflicting_with_it()
+    {
+        var (opened, _, _) = await OpenDataFeeCaseAsync();
+        var agent = Caller.Agent(Guid.NewGuid());
+        Task<Escalate.Result> escalation;
+
+        await using (var scope = Fixture.Services.CreateAsyncScope())
+        {
+            var unit = scope.ServiceProvider.GetRequiredService<UnitOfWork>();
+            await unit.BeginAsync(guardEachCommand: true, CancellationToken.None);
+            await scope.ServiceProvider.GetRequiredService<MediatR.IMediator>().Send(new AddNote.Command(opened.Id, "called the merchant", agent));
+            escalation = Task.Run(() => Fixture.SendAsync(new Escalate.Command(opened.Id, 1, "complaint to the regulator", agent)));
+            await Task.Delay(300);
+            await unit.CommitAsync(CancellationToken.None);
+        }
+
+        await escalation;
+        var escalated = await Fixture.SendAsync(new GetCase.Query(opened.Id, agent));
+        Assert.Equal("escalated", escalated.Case.State);
+        Assert.Equal(opened.Version + 2, escalated.Case.Version);
+        await Fixture.AssertTimelineContiguousAsync(opened.Id);
+    }
+
+    [Fact]
     public async Task Ten_concurrent_triggers_on_one_case_one_wins_the_rest_conflict_and_the_timeline_stays_contiguous()
     {
         var (opened, _, _) = await OpenDataFeeCaseAsync();
