@@ -248,6 +248,25 @@ public sealed class CaseWorkflow(
         armed.Add(await InsertSlaRowAsync(record.Id, state.Name, CaseSla.StateKey, "sla-breach", status.Due, now, cancellationToken).ConfigureAwait(false));
     }
 
+    /// <summary>
+    /// Arms the SLA clock of the state the case is in now, if that state has one for the case's priority: a warning and a
+    /// breach row, due at once. When they run they work out their real due times from the timeline (as after a reopen),
+    /// so a state kept under the same name keeps its clock, and a clock that already warned does not warn again. For a
+    /// case moved to another workflow version, whose old state's rows were cancelled.
+    /// </summary>
+    public async Task ArmStateSlaAsync(CaseRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var state = engine.Catalog.Get(record.WorkflowId, record.WorkflowVersion).State(record.State);
+        if (state.Sla is not { } targets || !targets.ContainsKey(WorkflowSpelling.ParsePriority(record.Priority))) return;
+        var now = clock.GetUtcNow();
+        Session.PublishAfterCommit(new FollowUpsArmed(
+        [
+            await InsertSlaRowAsync(record.Id, state.Name, CaseSla.StateKey, "sla-warning", now, now, cancellationToken).ConfigureAwait(false),
+            await InsertSlaRowAsync(record.Id, state.Name, CaseSla.StateKey, "sla-breach", now, now, cancellationToken).ConfigureAwait(false),
+        ]));
+    }
+
     private async Task<Guid> InsertSlaRowAsync(Guid caseId, string scope, string key, string kind, DateTimeOffset due, DateTimeOffset now,
         CancellationToken cancellationToken)
     {

@@ -10,7 +10,8 @@ namespace PosSupport.Core.Workflows;
 /// Moves the open cases of a workflow to a newer version, never silently: every open case's state must be mapped
 /// (explicitly, even to a state of the same name) to a state of the target version, or nothing moves and every
 /// problem is reported at once. Each case then moves in its own transaction, with a <c>workflow-migrated</c> timeline
-/// event; the old state's pending follow-ups are cancelled and the new state's are armed from now. Other on-entry
+/// event; the old state's pending follow-ups are cancelled and the new state's are armed from now, and its SLA clock, if
+/// it has one, is armed again (it keeps running from when the case entered a state of the same name). Other on-entry
 /// effects (messages, contract lookup, evidence requests) do not run again. Safe to re-run: moved cases are skipped.
 /// </summary>
 public static class MigrateCases
@@ -177,6 +178,7 @@ public static class MigrateCases
             var effects = new List<WorkflowEffect> { new FollowUpsCancelled(from.State) };
             effects.AddRange(engine.Enter(target, arrival.Name, clock.GetUtcNow()).OfType<FollowUpScheduled>());
             await workflow.ExecuteEffectsAsync(record, request.Caller, effects, cancellationToken).ConfigureAwait(false);
+            await workflow.ArmStateSlaAsync(record, cancellationToken).ConfigureAwait(false);
             return new MoveOutcome(new CaseMove(record.Id, record.Number, from.WorkflowVersion, from.State, arrival.Name), null);
         }
     }

@@ -1,4 +1,5 @@
 using PosSupport.Core.Cases;
+using PosSupport.Core.FollowUps;
 using PosSupport.Core.Pipeline;
 using PosSupport.Core.Tests.Support;
 using PosSupport.Core.Workflows;
@@ -73,6 +74,39 @@ public abstract class MigrationTests<TFixture>(TFixture fixture) where TFixture 
 
         var escalated = await world.SendAfterAsync(new FireTrigger.Command(opened.Waiting.Id, "escalate", new Dictionary<string, string>(), Caller.Agent(Guid.NewGuid())));
         Assert.Equal("escalated", escalated.State);
+    }
+
+    [Fact]
+    public async Task A_moved_case_keeps_its_state_sla_clock_running_from_when_it_entered_the_state()
+    {
+        await using var world = await MigrationWorld.CreateAsync<TFixture>();
+        var agent = Caller.Agent(Guid.NewGuid());
+        var merchant = await world.Before.NamedMerchantAsync(TestDataQueries.Unique("迁移商户"));
+        var opened = await world.Before.OpenDataFeeAsync(merchant.MerchantId, agent);
+        await world.Before.FireAsync(opened.Id, "escalate", agent);
+        world.Before.Clock.Advance(TimeSpan.FromHours(1));
+
+        await world.SendAfterAsync(new MigrateCases.Command(DataFee, 3, new Dictionary<string, string> { ["escalated"] = "escalated" }, Cli));
+
+        // The escalated state's clock (a warning and a breach) is pending again on version 3, not cancelled with version 2's rows.
+        var rows = await world.Before.QueryAsync<Guid>(
+            "SELECT id FROM follow_ups WHERE case_id = @Id AND state = 'escalated' AND status = 'pending' ORDER BY kind DESC", opened);
+        Assert.Equal(2, rows.Count);
+
+        // Run an hour after the migration, they find the clock not yet due (it counts from the escalation) and wait.
+        Assert.All(await FireAllAsync(world, rows), r => Assert.Equal(FollowUpOutcome.Rescheduled, r.Outcome));
+        // Days later the clock has warned and breached, once each.
+        world.Before.Clock.Advance(TimeSpan.FromDays(5));
+        Assert.Equal([FollowUpOutcome.Warned, FollowUpOutcome.Breached], (await FireAllAsync(world, rows)).Select(r => r.Outcome));
+        var timeline = (await world.SendAfterAsync(new GetTimeline.Query(opened.Id, agent, Limit: 200))).Events;
+        Assert.Single(timeline, e => e.Kind == "sla-breached");
+    }
+
+    private static async Task<List<FireFollowUp.Result>> FireAllAsync(MigrationWorld world, List<Guid> rows)
+    {
+        var results = new List<FireFollowUp.Result>();
+        foreach (var row in rows) results.Add(await world.SendAfterAsync(new FireFollowUp.Command(row)));
+        return results;
     }
 
     [Fact]
