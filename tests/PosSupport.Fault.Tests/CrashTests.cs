@@ -6,7 +6,7 @@ namespace PosSupport.Fault.Tests;
 public abstract class CrashTests(string provider)
 {
     [Fact]
-    public async Task Every_acknowledged_command_survives_kill_9_and_every_pending_follow_up_fires_once_after_restart()
+    public async Task Every_acknowledged_command_survives_kill_9_every_pending_follow_up_fires_once_and_every_unanswered_request_retried_takes_effect_once()
     {
         var report = await CrashScenario.RunAsync(new CrashOptions(provider, Clients: 3, LoadSeconds: 3), cancellationToken: FaultHosts.Timeout());
 
@@ -18,6 +18,9 @@ public abstract class CrashTests(string provider)
         Assert.True(report.FollowUpsMissing.Count == 0, FaultHosts.Explain(report.FollowUpsMissing));
         Assert.True(report.FollowUpsDuplicated.Count == 0, FaultHosts.Explain(report.FollowUpsDuplicated));
         Assert.Equal(report.FollowUpsPendingAtKill, report.FollowUpsFired);
+        // The clients' requests in flight at the kill, sent again with their Idempotency-Key after the restart.
+        Assert.True(report.Retried > 0, "no request was in flight at the kill, so the retry proved nothing");
+        Assert.True(report.RetriesFailed.Count == 0, FaultHosts.Explain(report.RetriesFailed));
     }
 }
 

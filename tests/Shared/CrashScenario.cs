@@ -20,14 +20,18 @@ public sealed record CrashReport(
     int FollowUpsFired,
     IReadOnlyList<string> FollowUpsMissing,
     IReadOnlyList<string> FollowUpsDuplicated,
-    TimeSpan Restart)
+    TimeSpan Restart,
+    int Retried,
+    int RetriesReplayed,
+    IReadOnlyList<string> RetriesFailed)
 {
     public bool Passed => Lost.Count == 0 && HalfDone.Count == 0 && Unexpected.Count == 0 && FollowUpsMissing.Count == 0 && FollowUpsDuplicated.Count == 0
-                          && Acknowledged > 0 && FollowUpsPendingAtKill > 0;
+                          && RetriesFailed.Count == 0 && Acknowledged > 0 && FollowUpsPendingAtKill > 0;
 
     public IEnumerable<string> Problems => Lost.Select(l => "lost: " + l).Concat(HalfDone.Select(h => "half-done: " + h))
         .Concat(Unexpected.Select(u => "unexpected answer: " + u)).Concat(FollowUpsMissing.Select(f => "follow-up not fired: " + f))
         .Concat(FollowUpsDuplicated.Select(f => "follow-up fired twice: " + f))
+        .Concat(RetriesFailed.Select(r => "retry after restart: " + r))
         .Concat(Acknowledged == 0 ? ["no command was acknowledged before the kill"] : [])
         .Concat(FollowUpsPendingAtKill == 0 ? ["no follow-up was pending at the kill"] : []);
 }
@@ -91,9 +95,35 @@ public static class CrashScenario
             await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
             await using (var connection = environment.OpenDatabase()) after = await StoreSnapshot.ReadAsync(connection).ConfigureAwait(false);
             var (fired, missing, duplicated) = CheckFollowUps(pending, after);
+            // Then, as the clients would, send again every request that got no answer, with its Idempotency-Key: it must
+            // succeed and have its effect exactly once, whether it had committed before the kill (replayed) or not (run now).
+            var (retried, replayed, retriesFailed) = await RetryUnansweredAsync(environment, restarted.BaseAddress,
+                ledger.UnansweredRequests, keys.Select((key, i) => ($"c{i}", key)).ToDictionary(), cancellationToken).ConfigureAwait(false);
+            log($"retried {retried} unanswered requests after the restart: {replayed} replayed, {retriesFailed.Count} failed");
             return new CrashReport(options, load.Commands, ledger.All.Count, ledger.Unanswered, StoreAudit.Lost(ledger, after), StoreAudit.HalfDone(after, loadCases),
-                load.Unexpected.ToList(), pending.Count, fired, missing, duplicated, restart);
+                load.Unexpected.ToList(), pending.Count, fired, missing, duplicated, restart, retried, replayed, retriesFailed);
         }
+    }
+
+    private static async Task<(int Retried, int Replayed, IReadOnlyList<string> Failed)> RetryUnansweredAsync(FaultEnvironment environment, Uri baseAddress,
+        IReadOnlyCollection<UnansweredRequest> requests, Dictionary<string, string> keys, CancellationToken cancellationToken)
+    {
+        var failed = new List<string>();
+        int retried = 0, replayed = 0;
+        foreach (var request in requests)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var api = new FaultApi(baseAddress, keys[request.Client]);
+            var answer = await request.Resend(api).ConfigureAwait(false);
+            retried++;
+            if (answer.Replayed) replayed++;
+            long effects;
+            await using (var connection = environment.OpenDatabase())
+                effects = await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection, request.Effects, new { token = request.Token }).ConfigureAwait(false);
+            if (!answer.IsSuccess || effects != 1)
+                failed.Add($"{request.Command} {request.Token}: {answer} {(answer.Body.Length > 200 ? answer.Body[..200] : answer.Body)}; its effect is in the database {effects} time(s)");
+        }
+        return (retried, replayed, failed);
     }
 
     /// <summary>Fired = the row's attempt went up (its next repeat is a day away); once = the case's timeline holds as many reminders as attempts.</summary>

@@ -10,10 +10,18 @@ public enum EffectKind { CaseOpened, Message, Note, Evidence, Transition }
 /// </summary>
 public sealed record Acknowledged(EffectKind Kind, Guid CaseId, long Version, Guid? ItemId = null, string? Token = null, string? Trigger = null);
 
-/// <summary>Every acknowledged command of a run, and how many requests got no answer (in flight at a kill).</summary>
+/// <summary>
+/// A request that got no answer (in flight at a kill, or sent while the host was down), kept to be sent again as a real
+/// client would: same API key (<paramref name="Client"/>), same <c>Idempotency-Key</c>, same body. <paramref name="Effects"/>
+/// counts its effect in the database (SQL taking <c>@token</c>): after the retry it must be exactly one.
+/// </summary>
+public sealed record UnansweredRequest(string Client, string Command, string Token, Func<FaultApi, Task<ApiAnswer>> Resend, string Effects);
+
+/// <summary>Every acknowledged command of a run, and the requests that got no answer (in flight at a kill).</summary>
 public sealed class EffectLedger
 {
     private readonly ConcurrentQueue<Acknowledged> _acknowledged = new();
+    private readonly ConcurrentQueue<UnansweredRequest> _unansweredRequests = new();
     private int _unanswered;
 
     public IReadOnlyCollection<Acknowledged> All => _acknowledged;
@@ -22,7 +30,13 @@ public sealed class EffectLedger
 
     public void Add(Acknowledged effect) => _acknowledged.Enqueue(effect);
 
-    public void NoAnswer() => Interlocked.Increment(ref _unanswered);
+    public IReadOnlyCollection<UnansweredRequest> UnansweredRequests => _unansweredRequests;
+
+    public void NoAnswer(UnansweredRequest? request = null)
+    {
+        Interlocked.Increment(ref _unanswered);
+        if (request is not null) _unansweredRequests.Enqueue(request);
+    }
 
     public IReadOnlySet<Guid> CaseIds => _acknowledged.Select(a => a.CaseId).ToHashSet();
 
