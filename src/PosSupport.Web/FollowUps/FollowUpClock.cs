@@ -93,7 +93,12 @@ public static class FollowUpClock
             // LISTEN/NOTIFY wakes a worker as soon as a job is queued; PosSupport:FollowUps:PostgresLongPolling=false
             // falls back to polling the queue every second.
             EnableLongPolling = longPolling,
+            // A job being run when its node died (kill -9, power loss) is taken up again once it has been invisible this
+            // long; the default is 30 minutes, so a follow-up in flight at a crash fired half an hour late (a CI crash
+            // test caught two). The running node renews its claim every fifth of it (sliding), so a long job is not
+            // taken twice; a job run twice anyway finds its rows done or owned by another job and does nothing.
             UseSlidingInvisibilityTimeout = true,
+            InvisibilityTimeout = TimeSpan.FromMinutes(1),
             QueuePollInterval = TimeSpan.FromSeconds(1),
         };
         return new PostgreSqlStorage(new NpgsqlConnectionFactory(options.Database.ConnectionString, storage, null), storage);
