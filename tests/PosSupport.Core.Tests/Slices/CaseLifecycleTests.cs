@@ -131,21 +131,8 @@ public abstract class CaseLifecycleTests<TFixture>(TFixture fixture) where TFixt
     {
         var (opened, _, _) = await OpenDataFeeCaseAsync();
         var agent = Caller.Agent(Guid.NewGuid());
-        Task<FireTrigger.Result> escalation;
-
-        await using (var scope = Fixture.Services.CreateAsyncScope())
-        {
-            // A colleague's note is written and not yet committed when the escalation is sent.
-            var unit = scope.ServiceProvider.GetRequiredService<UnitOfWork>();
-            await unit.BeginAsync(guardEachCommand: true, CancellationToken.None);
-            await scope.ServiceProvider.GetRequiredService<MediatR.IMediator>().Send(new AddNote.Command(opened.Id, "called the merchant", agent));
-            escalation = Task.Run(() => Fixture.SendAsync(new FireTrigger.Command(opened.Id, "escalate",
-                new Dictionary<string, string> { ["reason"] = "complaint" }, agent)));
-            await Task.Delay(300);
-            await unit.CommitAsync(CancellationToken.None);
-        }
-
-        var escalated = await escalation;
+        var escalated = await SentWhileANoteIsUncommittedAsync(opened.Id, agent, () => Fixture.SendAsync(new FireTrigger.Command(opened.Id, "escalate",
+            new Dictionary<string, string> { ["reason"] = "complaint" }, agent)));
         Assert.Equal("escalated", escalated.State);
         Assert.Equal(opened.Version + 2, escalated.Version);
         await Fixture.AssertTimelineContiguousAsync(opened.Id);
@@ -156,23 +143,27 @@ public abstract class CaseLifecycleTests<TFixture>(TFixture fixture) where TFixt
     {
         var (opened, _, _) = await OpenDataFeeCaseAsync();
         var agent = Caller.Agent(Guid.NewGuid());
-        Task<Escalate.Result> escalation;
-
-        await using (var scope = Fixture.Services.CreateAsyncScope())
-        {
-            var unit = scope.ServiceProvider.GetRequiredService<UnitOfWork>();
-            await unit.BeginAsync(guardEachCommand: true, CancellationToken.None);
-            await scope.ServiceProvider.GetRequiredService<MediatR.IMediator>().Send(new AddNote.Command(opened.Id, "called the merchant", agent));
-            escalation = Task.Run(() => Fixture.SendAsync(new Escalate.Command(opened.Id, 1, "complaint to the regulator", agent)));
-            await Task.Delay(300);
-            await unit.CommitAsync(CancellationToken.None);
-        }
-
-        await escalation;
+        await SentWhileANoteIsUncommittedAsync(opened.Id, agent, () => Fixture.SendAsync(new Escalate.Command(opened.Id, 1, "complaint to the regulator", agent)));
         var escalated = await Fixture.SendAsync(new GetCase.Query(opened.Id, agent));
         Assert.Equal("escalated", escalated.Case.State);
         Assert.Equal(opened.Version + 2, escalated.Case.Version);
         await Fixture.AssertTimelineContiguousAsync(opened.Id);
+    }
+
+    // A colleague's note is written and not yet committed when the step is sent; it commits 300 ms later.
+    private async Task<T> SentWhileANoteIsUncommittedAsync<T>(Guid caseId, Caller colleague, Func<Task<T>> send)
+    {
+        Task<T> sent;
+        await using (var scope = Fixture.Services.CreateAsyncScope())
+        {
+            var unit = scope.ServiceProvider.GetRequiredService<UnitOfWork>();
+            await unit.BeginAsync(guardEachCommand: true, CancellationToken.None);
+            await scope.ServiceProvider.GetRequiredService<MediatR.IMediator>().Send(new AddNote.Command(caseId, "called the merchant", colleague));
+            sent = Task.Run(send);
+            await Task.Delay(300);
+            await unit.CommitAsync(CancellationToken.None);
+        }
+        return await sent;
     }
 
     [Fact]
