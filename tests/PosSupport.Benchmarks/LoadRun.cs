@@ -129,17 +129,19 @@ public static class LoadRun
     private static async Task<(long Count, double SumMs)> WriterHeldAsync(HttpClient http, Uri baseAddress)
     {
         var text = await http.GetStringAsync(new Uri(baseAddress, "metrics"));
-        long count = 0;
-        double sum = 0;
-        foreach (var line in text.Split('\n'))
+        return ((long)Sum(text, "possupport_sqlite_writer_held", "_count"), Sum(text, "possupport_sqlite_writer_held", "_sum"));
+    }
+
+    // The sum over every series (all labels) of the metric whose name starts with prefix and ends with suffix.
+    private static double Sum(string scrape, string prefix, string suffix)
+    {
+        double total = 0;
+        foreach (var line in scrape.Split('\n'))
         {
-            if (!line.StartsWith("possupport_sqlite_writer_held", StringComparison.Ordinal)) continue;
-            var name = line.Split('{', ' ')[0];
-            var value = line[(line.LastIndexOf(' ') + 1)..];
-            if (name.EndsWith("_count", StringComparison.Ordinal)) count += (long)double.Parse(value, CultureInfo.InvariantCulture);
-            else if (name.EndsWith("_sum", StringComparison.Ordinal)) sum += double.Parse(value, CultureInfo.InvariantCulture);
+            if (!line.StartsWith(prefix, StringComparison.Ordinal) || !line.Split('{', ' ')[0].EndsWith(suffix, StringComparison.Ordinal)) continue;
+            total += double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
         }
-        return (count, sum);
+        return total;
     }
 
     /// <summary>
@@ -199,15 +201,8 @@ public static class LoadRun
     }
 
     // The managed heap after the host's last garbage collection, all generations, from the runtime meter on /metrics.
-    private static async Task<double> ManagedHeapMegabytesAsync(HttpClient http, Uri baseAddress)
-    {
-        var text = await http.GetStringAsync(new Uri(baseAddress, "metrics"));
-        double bytes = 0;
-        foreach (var line in text.Split('\n'))
-            if (line.StartsWith("dotnet_gc_last_collection_heap_size_bytes", StringComparison.Ordinal))
-                bytes += double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
-        return bytes / (1024 * 1024);
-    }
+    private static async Task<double> ManagedHeapMegabytesAsync(HttpClient http, Uri baseAddress) =>
+        Sum(await http.GetStringAsync(new Uri(baseAddress, "metrics")), "dotnet_gc_last_collection_heap_size_bytes", "_bytes") / (1024 * 1024);
 
     // VmRSS from /proc (Linux): what the host really holds, managed heap, native and SQLite's cache together.
     private static double ResidentMegabytes(int processId)
