@@ -120,3 +120,42 @@ public sealed class LostWriteCheckTests(SqliteHost host) : IClassFixture<SqliteH
         Assert.Single(lost, l => l.StartsWith("Message", StringComparison.Ordinal) && l.Contains(message.ItemId.Value.ToString(), StringComparison.Ordinal));
     }
 }
+
+/// <summary>
+/// The retry check after a crash against a real host: a request that committed but whose answer was lost is replayed and
+/// passes; once its effect is gone from the database, the same retry is answered from the stored response and must fail.
+/// </summary>
+[Collection(FaultHosts.Name)]
+public sealed class RetryCheckTests(SqliteHost host) : IClassFixture<SqliteHost>
+{
+    [Fact]
+    public async Task A_replayed_retry_whose_effect_is_missing_from_the_database_fails_the_check()
+    {
+        var merchant = (await host.Environment.MerchantsWithContractsAsync())[0];
+        var token = "retry-check-" + Guid.NewGuid().ToString("N");
+        using var api = new FaultApi(host.Host.BaseAddress, host.AgentKey);
+        var opened = await api.PostAsync("cases", new
+        {
+            type = "data-fee-cancellation", merchantId = merchant, description = "重试检查 " + token, conversationId = token,
+            claimAmountFen = 9900, claimChargedOn = "2026-06-01",
+        }, token + "-open");
+        Assert.True(opened.IsSuccess, opened.ToString());
+        var note = new UnansweredRequest("crm", "note", token,
+            client => client.PostAsync($"cases/{opened.GuidOf("id"):D}/notes", new { text = token }, token + "-note"),
+            "SELECT COUNT(*) FROM case_events WHERE kind = 'note' AND data LIKE '%' || @token || '%'");
+        // The first sending commits; say its answer was lost on the way back.
+        Assert.True((await note.Resend(api)).IsSuccess);
+        var keys = new Dictionary<string, string> { ["crm"] = host.AgentKey };
+
+        var (retried, replayed, failed) = await CrashScenario.RetryUnansweredAsync(host.Environment, host.Host.BaseAddress, [note], keys, FaultHosts.Timeout());
+        Assert.Equal((1, 1), (retried, replayed));
+        Assert.Empty(failed);
+
+        await using (var connection = host.Environment.OpenDatabase())
+            Assert.Equal(1, await connection.ExecuteAsync("DELETE FROM case_events WHERE kind = 'note' AND data LIKE '%' || @token || '%'", new { token }));
+
+        (retried, replayed, failed) = await CrashScenario.RetryUnansweredAsync(host.Environment, host.Host.BaseAddress, [note], keys, FaultHosts.Timeout());
+        Assert.Equal((1, 1), (retried, replayed));
+        Assert.Single(failed, f => f.Contains(token, StringComparison.Ordinal) && f.Contains("0 time(s)", StringComparison.Ordinal));
+    }
+}

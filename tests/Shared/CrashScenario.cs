@@ -105,9 +105,16 @@ public static class CrashScenario
         }
     }
 
-    private static async Task<(int Retried, int Replayed, IReadOnlyList<string> Failed)> RetryUnansweredAsync(FaultEnvironment environment, Uri baseAddress,
+    /// <summary>
+    /// Sends each unanswered request again with its client's key and Idempotency-Key; a retry fails the check unless it gets
+    /// a 2xx and its effect is in the database exactly once.
+    /// </summary>
+    public static async Task<(int Retried, int Replayed, IReadOnlyList<string> Failed)> RetryUnansweredAsync(FaultEnvironment environment, Uri baseAddress,
         IReadOnlyCollection<UnansweredRequest> requests, Dictionary<string, string> keys, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(requests);
+        ArgumentNullException.ThrowIfNull(keys);
         var failed = new List<string>();
         int retried = 0, replayed = 0;
         foreach (var request in requests)
