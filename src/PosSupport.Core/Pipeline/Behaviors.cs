@@ -80,7 +80,7 @@ public sealed class ValidationBehavior<TRequest, TResponse>(IEnumerable<IValidat
 /// <see cref="UnitOfWork"/> that guards its commands joins the unit's transaction behind a savepoint: when it throws,
 /// what it wrote is undone and the unit carries on.
 /// </summary>
-public sealed class TransactionBehavior<TRequest, TResponse>(CaseSession session, IMediator mediator)
+public sealed class TransactionBehavior<TRequest, TResponse>(CaseSession session, IMediator mediator, ServiceFactory services)
     : IPipelineBehavior<TRequest, TResponse>
 {
     public async Task<TResponse> Handle(TRequest request, CancellationToken cancellationToken, RequestHandlerDelegate<TResponse> next)
@@ -101,7 +101,7 @@ public sealed class TransactionBehavior<TRequest, TResponse>(CaseSession session
             await session.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-        await UnitOfWork.CompleteAsync(session, mediator, cancellationToken).ConfigureAwait(false);
+        await UnitOfWork.CompleteAsync(session, mediator, services, cancellationToken).ConfigureAwait(false);
         return response;
     }
 

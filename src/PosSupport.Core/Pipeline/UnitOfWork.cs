@@ -9,7 +9,7 @@ namespace PosSupport.Core.Pipeline;
 /// every request sent through <see cref="IMediator"/> between <see cref="BeginAsync"/> and <see cref="CommitAsync"/> or
 /// <see cref="RollbackAsync"/> joins it.
 /// </summary>
-public sealed class UnitOfWork(CaseSession session, IMediator mediator)
+public sealed class UnitOfWork(CaseSession session, IMediator mediator, ServiceFactory services)
 {
     /// <param name="guardEachCommand">
     /// Whether each command sent at the top level gets a savepoint: one that fails is undone alone (its refusal is still an
@@ -25,7 +25,7 @@ public sealed class UnitOfWork(CaseSession session, IMediator mediator)
     public Task CommitAsync(CancellationToken cancellationToken)
     {
         if (!session.IsOpen) throw new InvalidOperationException("The unit of work was not begun, or is over.");
-        return CompleteAsync(session, mediator, cancellationToken);
+        return CompleteAsync(session, mediator, services, cancellationToken);
     }
 
     /// <summary>Undoes everything the unit's requests wrote; nothing is published.</summary>
@@ -39,11 +39,11 @@ public sealed class UnitOfWork(CaseSession session, IMediator mediator)
     /// The end of every write transaction: the webhooks of the cases it changed are queued inside it (so a committed change
     /// always has its deliveries), it commits, the after-commit actions run and the merged notifications are published.
     /// </summary>
-    internal static async Task CompleteAsync(CaseSession session, IMediator mediator, CancellationToken cancellationToken)
+    internal static async Task CompleteAsync(CaseSession session, IMediator mediator, ServiceFactory services, CancellationToken cancellationToken)
     {
         try
         {
-            if (session.Transaction is not null) await QueueWebhooksAsync(session, mediator, cancellationToken).ConfigureAwait(false);
+            if (session.Transaction is not null) await QueueWebhooksAsync(session, services, cancellationToken).ConfigureAwait(false);
             await session.CommitAsync(cancellationToken).ConfigureAwait(false);
             session.RunCommitted();
         }
@@ -60,21 +60,17 @@ public sealed class UnitOfWork(CaseSession session, IMediator mediator)
             await mediator.Publish(notification, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task QueueWebhooksAsync(CaseSession session, IMediator mediator, CancellationToken cancellationToken)
+    // The webhook step's handler is called directly, not sent through IMediator: it is part of finishing this transaction,
+    // not a request of its own, and a second pass through the behaviors (logging, validation, metrics, the session join)
+    // for every command cost more than the step itself.
+    private static async Task QueueWebhooksAsync(CaseSession session, ServiceFactory services, CancellationToken cancellationToken)
     {
         var changed = session.ChangedCases();
         if (changed.Count == 0) return;
+        var handler = services.GetInstance<IRequestHandler<QueueWebhooks.Command, QueueWebhooks.Result>>();
         var deliveries = new List<Guid>();
-        session.Depth++;
-        try
-        {
-            foreach (var caseId in changed)
-                deliveries.AddRange((await mediator.Send(new QueueWebhooks.Command(caseId, CaseLocked: true), cancellationToken).ConfigureAwait(false)).DeliveryIds);
-        }
-        finally
-        {
-            session.Depth--;
-        }
+        foreach (var caseId in changed)
+            deliveries.AddRange((await handler.Handle(new QueueWebhooks.Command(caseId, CaseLocked: true), cancellationToken).ConfigureAwait(false)).DeliveryIds);
         if (deliveries.Count > 0) session.PublishAfterCommit(new WebhooksQueued(deliveries));
     }
 }

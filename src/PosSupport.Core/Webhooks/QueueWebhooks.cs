@@ -15,7 +15,7 @@ namespace PosSupport.Core.Webhooks;
 /// case, when that client has a webhook URL. A cursor per case (the last timeline sequence number read) makes it safe to
 /// run any number of times: each event becomes its deliveries once. Every write transaction that changes a case runs it
 /// before committing (<see cref="UnitOfWork"/>), so a change and its deliveries commit together; the sweeper runs it for
-/// cases left behind by older versions. With nothing new to read it writes nothing.
+/// cases left behind by older versions. With nothing new to read, or no URL to send to, it writes nothing.
 /// </summary>
 public static class QueueWebhooks
 {
@@ -50,13 +50,10 @@ public static class QueueWebhooks
             var head = await session.QuerySingleOrDefaultAsync<Head>(HeadSql, new { id = request.CaseId }, cancellationToken).ConfigureAwait(false)
                        ?? throw new NotFoundException("Case", request.CaseId.ToString("D"));
             var last = head.LastSeq ?? 0;
-            if (head.ClientId is not { } clientId || (head.MaxSeq ?? 0) <= last) return new Result([]);
-            if (head.Hook is null)
-            {
-                // No one to tell: the events are read all the same, so a webhook URL set later starts with what happens next.
-                await session.ExecuteAsync(Cursor, new { id = request.CaseId, last = head.MaxSeq }, cancellationToken).ConfigureAwait(false);
-                return new Result([]);
-            }
+            // No one to tell, and nothing written: a client's webhook URL is given when the client is created and never
+            // changes, so a client without one (or revoked) never needs these events. A way to add a URL later would have
+            // to move the cursors of the client's cases to their newest events first, or the URL would get their history.
+            if (head.ClientId is not { } clientId || head.Hook is null || (head.MaxSeq ?? 0) <= last) return new Result([]);
 
             record ??= await store.LoadAsync(request.CaseId, cancellationToken).ConfigureAwait(false);
             var events = (await session.QueryAsync<EventRow>(Events, new { id = record.Id, last }, cancellationToken).ConfigureAwait(false)).ToList();

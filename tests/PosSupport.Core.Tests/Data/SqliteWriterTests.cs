@@ -15,7 +15,8 @@ public sealed class SqliteWriterTests : IDisposable
     {
         var database = new CaseDatabase(new PosSupportOptions { DataDirectory = _directory.FullName });
         await using var writer = await database.EnterWriteAsync(CancellationToken.None);
-        await writer.Connection.ExecuteAsync("CREATE TABLE notes (text TEXT NOT NULL)");
+        // Write-ahead logging, as the migrator sets it: the log is what a commit's flush makes durable.
+        await writer.Connection.ExecuteAsync("PRAGMA journal_mode=WAL; CREATE TABLE notes (text TEXT NOT NULL)");
         return database;
     }
 
@@ -79,5 +80,45 @@ public sealed class SqliteWriterTests : IDisposable
         await first.DisposeAsync();
         await using var next = await second.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Same(first.Connection, next.Connection);
+    }
+
+    [Fact]
+    public async Task A_commit_made_alone_is_on_disk_when_its_wait_returns_without_handing_over_to_another_thread()
+    {
+        await using var database = await NewDatabaseAsync();
+        await CommitNoteAsync(database, "alone");
+        var before = database.LogFlushes;
+
+        var durable = database.WaitDurableAsync(CancellationToken.None);
+
+        Assert.True(durable.IsCompletedSuccessfully, "A lone commit's flush runs on the caller's thread.");
+        Assert.Equal(before + 1, database.LogFlushes);
+    }
+
+    [Fact]
+    public async Task Commits_waiting_for_the_disk_at_the_same_time_all_return_and_never_need_more_flushes_than_commits()
+    {
+        await using var database = await NewDatabaseAsync();
+        var before = database.LogFlushes;
+        const int Commits = 40;
+
+        await Task.WhenAll(Enumerable.Range(0, Commits).Select(i => Task.Run(async () =>
+        {
+            await CommitNoteAsync(database, $"note {i}");
+            await database.WaitDurableAsync(CancellationToken.None);
+        }))).WaitAsync(TimeSpan.FromSeconds(60));
+
+        var flushes = database.LogFlushes - before;
+        Assert.InRange(flushes, 1, Commits);
+        await using var reader = await database.OpenAsync(CancellationToken.None);
+        Assert.Equal(Commits, await reader.ExecuteScalarAsync<int>("SELECT count(*) FROM notes"));
+    }
+
+    private static async Task CommitNoteAsync(CaseDatabase database, string text)
+    {
+        await using var writer = await database.EnterWriteAsync(CancellationToken.None);
+        await using var transaction = await writer.Connection.BeginTransactionAsync();
+        await writer.Connection.ExecuteAsync("INSERT INTO notes (text) VALUES (@text)", new { text }, transaction);
+        await transaction.CommitAsync();
     }
 }
