@@ -54,20 +54,7 @@ public sealed partial class CaseWorkTests(DashboardFixture fixture)
         await Expect(page.GetByTestId("blocked-evidence-complete")).Not.ToBeEmptyAsync();
         await DashboardPage.ScreenshotAsync(page, "Blocked_action_shows_its_reason");
 
-        var requested = page.Locator("[data-testid=evidence-row][data-status=requested]");
-        var received = page.Locator("[data-testid=evidence-row][data-status=received]");
-        var accepted = page.Locator("[data-testid=evidence-row][data-status=accepted]");
-        var toDo = await requested.CountAsync();
-        Assert.True(toDo > 0, "The case should be waiting for documents.");
-        for (var done = 1; done <= toDo; done++)
-        {
-            // The page offers the first missing required type for the next upload.
-            await page.GetByTestId("upload").First.SetInputFilesAsync(new FilePayload { Name = $"document-{done}.png", MimeType = "image/png", Buffer = TestFiles.UniquePng() });
-            await Expect(received).ToHaveCountAsync(1);
-            await received.GetByTestId("evidence-accept").ClickAsync();
-            await Expect(accepted).ToHaveCountAsync(done);
-        }
-        await Expect(requested).ToHaveCountAsync(0);
+        Assert.True(await DashboardPage.UploadAndAcceptEachRequestedAsync(page, "document") > 0, "The case should be waiting for documents.");
 
         // The last accepted document completes the set, and the workflow moves the case on by itself.
         await Expect(page.GetByTestId("case-state")).Not.ToHaveTextAsync("Collecting evidence");
@@ -131,12 +118,8 @@ public sealed partial class CaseWorkTests(DashboardFixture fixture)
             await Expect(page.GetByTestId("case-state")).ToHaveTextAsync("Negotiating");
             caseUrl = page.Url;
 
-            await page.GetByTestId("action-propose-offer").ClickAsync();
-            await page.GetByTestId("input-kind").ClickAsync();
-            await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "Partial refund" }).ClickAsync();
             // The demo host gives agents ¥50.00 of authority; the claim is larger.
-            await page.GetByTestId("input-amount").FillAsync("60");
-            await page.GetByTestId("action-confirm").ClickAsync();
+            await DashboardPage.ProposeOfferAsync(page, "Partial refund", "60");
 
             await Expect(page.GetByTestId("case-state")).ToHaveTextAsync("Awaiting supervisor approval");
             await Expect(page.Locator("[data-testid=offer-row][data-status=awaiting-approval]")).ToContainTextAsync("¥60.00");

@@ -48,4 +48,37 @@ public static class DashboardPage
         Assert.True(new FileInfo(path).Length > 0, $"The screenshot {path} is empty.");
         return path;
     }
+
+    /// <summary>Proposes an offer from the action bar: the kind as the dialog lists it (in the page's language) and its value in yuan.</summary>
+    public static async Task ProposeOfferAsync(IPage page, string kindTitle, string yuan)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        await page.GetByTestId("action-propose-offer").ClickAsync();
+        await page.GetByTestId("input-kind").ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = kindTitle }).ClickAsync();
+        await page.GetByTestId("input-amount").FillAsync(yuan);
+        await page.GetByTestId("action-confirm").ClickAsync();
+    }
+
+    /// <summary>
+    /// Uploads a document on the merchant's behalf for each requested one (the page offers the first missing type) and
+    /// accepts it, checking after each that it was received and then accepted; returns how many there were.
+    /// </summary>
+    public static async Task<int> UploadAndAcceptEachRequestedAsync(IPage page, string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        var requested = page.Locator("[data-testid=evidence-row][data-status=requested]");
+        var received = page.Locator("[data-testid=evidence-row][data-status=received]");
+        var accepted = page.Locator("[data-testid=evidence-row][data-status=accepted]");
+        var toDo = await requested.CountAsync();
+        for (var done = 1; done <= toDo; done++)
+        {
+            await page.GetByTestId("upload").First.SetInputFilesAsync(new FilePayload { Name = $"{fileName}-{done}.png", MimeType = "image/png", Buffer = TestFiles.UniquePng() });
+            await Assertions.Expect(received).ToHaveCountAsync(1);
+            await received.GetByTestId("evidence-accept").ClickAsync();
+            await Assertions.Expect(accepted).ToHaveCountAsync(done);
+        }
+        await Assertions.Expect(requested).ToHaveCountAsync(0);
+        return toDo;
+    }
 }

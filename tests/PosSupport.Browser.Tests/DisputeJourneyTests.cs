@@ -65,17 +65,8 @@ public sealed partial class DisputeJourneyTests(DashboardFixture fixture)
         await Expect(page.GetByTestId("merchant-panel")).ToContainTextAsync("¥99.00");
 
         // The merchant's documents, sent by WeChat to the agent, are uploaded for them and accepted one by one.
-        var requested = page.Locator("[data-testid=evidence-row][data-status=requested]");
-        var received = page.Locator("[data-testid=evidence-row][data-status=received]");
-        var accepted = page.Locator("[data-testid=evidence-row][data-status=accepted]");
-        await Expect(requested).ToHaveCountAsync(3);
-        for (var done = 1; done <= 3; done++)
-        {
-            await page.GetByTestId("upload").First.SetInputFilesAsync(new FilePayload { Name = $"材料-{done}.png", MimeType = "image/png", Buffer = TestFiles.UniquePng() });
-            await Expect(received).ToHaveCountAsync(1);
-            await received.GetByTestId("evidence-accept").ClickAsync();
-            await Expect(accepted).ToHaveCountAsync(done);
-        }
+        await Expect(page.Locator("[data-testid=evidence-row][data-status=requested]")).ToHaveCountAsync(3);
+        Assert.Equal(3, await DashboardPage.UploadAndAcceptEachRequestedAsync(page, "材料"));
         await Expect(page.GetByTestId("case-state")).ToHaveTextAsync("对照合同评估");
 
         // Assessed against the contract: the fee was owed and the charge is old, so it is negotiated.
@@ -85,11 +76,7 @@ public sealed partial class DisputeJourneyTests(DashboardFixture fixture)
         await Expect(page.GetByTestId("case-state")).ToHaveTextAsync("协商中");
 
         // An offer within the agent's authority goes straight to the merchant.
-        await page.GetByTestId("action-propose-offer").ClickAsync();
-        await page.GetByTestId("input-kind").ClickAsync();
-        await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "部分退款" }).ClickAsync();
-        await page.GetByTestId("input-amount").FillAsync("40");
-        await page.GetByTestId("action-confirm").ClickAsync();
+        await DashboardPage.ProposeOfferAsync(page, "部分退款", "40");
         await Expect(page.GetByTestId("case-state")).ToHaveTextAsync("方案待商户答复");
         await Expect(page.Locator("[data-testid=offer-row][data-status=open]")).ToContainTextAsync("¥40.00");
 

@@ -7,15 +7,6 @@ namespace PosSupport.Browser.Tests;
 [Collection(SharedDashboard.Name)]
 public sealed class OfferWithdrawTests(DashboardFixture fixture)
 {
-    private static async Task ProposeAsync(IPage page, string yuan)
-    {
-        await page.GetByTestId("action-propose-offer").ClickAsync();
-        await page.GetByTestId("input-kind").ClickAsync();
-        await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "Partial refund" }).ClickAsync();
-        await page.GetByTestId("input-amount").FillAsync(yuan);
-        await page.GetByTestId("action-confirm").ClickAsync();
-    }
-
     [Fact]
     public async Task An_agent_withdraws_an_offer_sees_it_withdrawn_and_can_propose_again()
     {
@@ -28,7 +19,7 @@ public sealed class OfferWithdrawTests(DashboardFixture fixture)
         await page.GetByTestId("queue-row").Last.Locator("a.case-link").ClickAsync();
         await Expect(page.GetByTestId("case-state")).ToHaveTextAsync("Negotiating the refund");
 
-        await ProposeAsync(page, "30");
+        await DashboardPage.ProposeOfferAsync(page, "Partial refund", "30");
         var open = page.Locator("[data-testid=offer-row][data-status=open]");
         await Expect(open).ToContainTextAsync("¥30.00");
         await Expect(page.GetByTestId("case-state")).Not.ToHaveTextAsync("Negotiating the refund");
@@ -45,7 +36,7 @@ public sealed class OfferWithdrawTests(DashboardFixture fixture)
         await Expect(page.Locator("[data-testid=timeline-event][data-kind=transition]", new() { HasText = "Withdraw the offer" })).ToHaveCountAsync(1);
         await DashboardPage.ScreenshotAsync(page, "Offer_withdrawn");
 
-        await ProposeAsync(page, "20");
+        await DashboardPage.ProposeOfferAsync(page, "Partial refund", "20");
         await Expect(page.Locator("[data-testid=offer-row][data-status=open]")).ToContainTextAsync("¥20.00");
         await Expect(page.GetByTestId("offer-withdraw")).ToBeEnabledAsync();
         await DashboardPage.ScreenshotAsync(page);
