@@ -1,7 +1,6 @@
 using System.Globalization;
 using Dapper;
 using MediatR;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using PosSupport.Core.ApiClients;
@@ -21,10 +20,7 @@ public sealed class AdminWebhookTests(DashboardFixture fixture)
         var client = await scope.ServiceProvider.GetRequiredService<IMediator>()
             .Send(new CreateApiClient.Command("hooked-" + Guid.NewGuid().ToString("N")[..6], "channel", Caller.System("test"), hook.ToString(), "app"));
         var id = Guid.NewGuid();
-        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = Path.Combine(fixture.Host.DataDirectory, "possupport.db"), Pooling = false,
-        }.ToString());
+        await using var connection = fixture.OpenDatabase();
         string At(int minutesAgo) => DateTimeOffset.UtcNow.AddMinutes(-minutesAgo).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
         await connection.ExecuteAsync("""
             INSERT INTO webhook_deliveries (id, client_id, case_id, event_type, source_key, payload, status, attempts, next_attempt_at, created_at)

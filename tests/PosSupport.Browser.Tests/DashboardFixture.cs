@@ -33,6 +33,15 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     public Uri Address => Host.Address;
 
+    /// <summary>
+    /// A connection of its own to the app's SQLite database, unpooled, for a test to arrange data as another node would;
+    /// dispose it.
+    /// </summary>
+    public Microsoft.Data.Sqlite.SqliteConnection OpenDatabase() => new(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder
+    {
+        DataSource = Path.Combine(Host.DataDirectory, "possupport.db"), Pooling = false,
+    }.ToString());
+
     public IBrowser Browser => _browser ?? throw new InvalidOperationException("The browser is not started.");
 
     public static string ScreenshotDirectory { get; } =

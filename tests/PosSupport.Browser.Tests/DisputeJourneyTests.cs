@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -21,10 +20,7 @@ public sealed partial class DisputeJourneyTests(DashboardFixture fixture)
     /// </summary>
     private async Task<(string Name, int RefundWindowDays)> MerchantWhoseClaimIsNegotiatedAsync()
     {
-        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = Path.Combine(fixture.Host.DataDirectory, "possupport.db"), Pooling = false,
-        }.ToString());
+        await using var connection = fixture.OpenDatabase();
         return await connection.QueryFirstAsync<(string, int)>("""
             SELECT m.name, c.refund_window_days
               FROM merchants m JOIN contracts c ON c.merchant_id = m.id

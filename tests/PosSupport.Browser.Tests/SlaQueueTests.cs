@@ -1,6 +1,5 @@
 using System.Globalization;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using static Microsoft.Playwright.Assertions;
 
 namespace PosSupport.Browser.Tests;
@@ -11,10 +10,7 @@ public sealed class SlaQueueTests(DashboardFixture fixture)
     /// <summary>Records an SLA breach on an open demo case as the follow-up job does (a 'sla-breached' timeline event); returns its number.</summary>
     private async Task<string> BreachAnOpenCaseAsync()
     {
-        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = Path.Combine(fixture.Host.DataDirectory, "possupport.db"), Pooling = false,
-        }.ToString());
+        await using var connection = fixture.OpenDatabase();
         var (id, number) = await connection.QuerySingleAsync<(string, string)>("""
             SELECT id, number FROM cases c
              WHERE state_kind NOT IN ('final', 'resolved')
@@ -37,10 +33,7 @@ public sealed class SlaQueueTests(DashboardFixture fixture)
     /// </summary>
     private async Task<string> OverdueAnOpenCaseAsync()
     {
-        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = Path.Combine(fixture.Host.DataDirectory, "possupport.db"), Pooling = false,
-        }.ToString());
+        await using var connection = fixture.OpenDatabase();
         var (id, number) = await connection.QuerySingleAsync<(string, string)>("""
             SELECT id, number FROM cases c
              WHERE state_kind = 'active'
