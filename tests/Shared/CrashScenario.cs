@@ -90,7 +90,11 @@ public static class CrashScenario
         {
             var restart = clock.Elapsed;
             log($"restarted in {restart.TotalSeconds:F1} s; waiting for {pending.Count} pending reminders (due {reminderAfter.TotalSeconds:F0} s after their case opened)");
-            after = await WaitForFollowUpsAsync(environment, pending, reminderAfter + TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+            // The slowest legitimate path: a job fetched just before the kill is hidden for Hangfire.PostgreSql's invisibility
+            // timeout (1 minute, FollowUpClock) before a worker takes it again; a row whose arming died with the host waits
+            // for a sweep (at start-up, then every minute). Two minutes covers either on a busy machine; the wait ends as
+            // soon as every reminder has fired.
+            after = await WaitForFollowUpsAsync(environment, pending, reminderAfter + TimeSpan.FromSeconds(120), cancellationToken).ConfigureAwait(false);
             // A second look a little later: a twin job firing the same row again would show now.
             await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
             await using (var connection = environment.OpenDatabase()) after = await StoreSnapshot.ReadAsync(connection).ConfigureAwait(false);
