@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using PosSupport.Core.Cases;
 using PosSupport.Core.Data;
 using PosSupport.Core.Demo;
+using PosSupport.Core.FollowUps;
 using PosSupport.Core.Pipeline;
 using PosSupport.Web.FollowUps;
 
@@ -66,6 +67,12 @@ public abstract class FollowUpClockTests(string provider)
         return (await connection.ExecuteScalarAsync<T>(sql, param))!;
     }
 
+    private static async Task<IReadOnlyList<T>> QueryAsync<T>(ApiHost host, string sql, object param)
+    {
+        await using var connection = await host.Services.GetRequiredService<CaseDatabase>().OpenAsync(CancellationToken.None);
+        return [.. await connection.QueryAsync<T>(sql, param)];
+    }
+
     private static Task<long> RemindersAsync(ApiHost host, Guid caseId) => ScalarAsync<long>(host,
         "SELECT COUNT(*) FROM case_events WHERE case_id = @caseId AND kind = 'message-queued' AND data LIKE '%evidence-missing%'", new { caseId });
 
@@ -100,6 +107,9 @@ public abstract class FollowUpClockTests(string provider)
             var states = await connection.QueryAsync<string>("SELECT s.jobid || ' ' || s.name || ' ' || s.createdat::text FROM hangfire.state s ORDER BY s.id DESC LIMIT 8");
             pg = $" Queue rows: {string.Join(", ", queue)}. Locks: {string.Join(", ", locks)}. Last states: {string.Join(", ", states)}.";
         }
+        var deleter = host.Services.GetRequiredService<HangfireJobDeleter>();
+        var loop = host.Services.GetRequiredService<FollowUpArmingLoop>();
+        pg += $" Jobs waiting to be deleted: {deleter.Waiting}; rows waiting to be armed: {loop.Waiting}.";
         return pg + $" Now {DateTimeOffset.UtcNow:O}. Storage {jobStorage}. Servers: {servers}. Processing: {processing}. Enqueued: {enqueued}. Rows: " + string.Join("; ", rows.Select(r =>
             $"{r.Key} {r.Status} due {r.Due:O} attempt {r.Attempt} job {r.Job} ({(r.Job is null ? "-" : storage.GetJobData(r.Job)?.State ?? "gone")})"));
     }
@@ -140,9 +150,47 @@ public abstract class FollowUpClockTests(string provider)
         host.Services.GetRequiredService<IRecurringJobManager>().Trigger(FollowUpClock.SweepJobId);
 
         await WaitForAsync(async () => await ScalarAsync<string>(host, "SELECT status FROM follow_ups WHERE id = @lost", new { lost }) == "done",
-            "the lost follow-up to fire");
+            "the lost follow-up to fire", host, caseId);
         Assert.Equal(1, await RemindersAsync(host, caseId));
         Assert.NotNull(await ScalarAsync<string?>(host, "SELECT job_id FROM follow_ups WHERE id = @lost", new { lost }));
+    }
+
+    [Fact]
+    public async Task Withdrawing_a_case_deletes_the_jobs_of_its_cancelled_follow_ups()
+    {
+        using var data = TemporaryDirectory.Create();
+        var database = provider == "postgres" ? PostgresDatabase.Create() : null;
+        await using var host = ApiHost.On(data.Path, Settings(provider, null, database));
+        if (database is not null)
+            await using (var seeding = host.Services.CreateAsyncScope())
+                await DemoData.SeedAsync(seeding.ServiceProvider, CancellationToken.None);
+        // Rows waking on the same second share a job, and the demo cases were opened within the same second as this one will
+        // be: with theirs still pending, this case's jobs would be shared and rightly kept. Once the demo's rows are armed,
+        // stop them, so that every job of this case is its own.
+        var loop = host.Services.GetRequiredService<FollowUpArmingLoop>();
+        await WaitForAsync(() => Task.FromResult(loop.Waiting == 0), "the demo data's follow-ups to be armed");
+        await using (var connection = await host.Services.GetRequiredService<CaseDatabase>().OpenAsync(CancellationToken.None))
+            await connection.ExecuteAsync("UPDATE follow_ups SET status = 'cancelled' WHERE status = 'pending'");
+        var caseId = await OpenDataFeeCaseAsync(host, seed: false);
+        var storage = host.Services.GetRequiredService<JobStorage>();
+        string? StateOf(string job)
+        {
+            using var connection = storage.GetConnection();
+            return connection.GetJobData(job)?.State;
+        }
+        // The evidence reminder, the evidence time-out and the SLA clocks, armed in the background.
+        const string unarmed = "SELECT COUNT(*) FROM follow_ups WHERE case_id = @caseId AND status = 'pending' AND job_id IS NULL";
+        await WaitForAsync(async () => await ScalarAsync<long>(host, unarmed, new { caseId }) == 0, "the case's follow-ups to be armed", host, caseId);
+        var jobs = await QueryAsync<string>(host, "SELECT DISTINCT job_id FROM follow_ups WHERE case_id = @caseId AND status = 'pending'", new { caseId });
+        Assert.True(jobs.Count >= 2, $"{jobs.Count} job(s)");
+        Assert.All(jobs, job => Assert.Equal("Scheduled", StateOf(job)));
+
+        await using (var scope = host.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new FireTrigger.Command(
+                caseId, "withdraw", new Dictionary<string, string>(), Caller.Agent(Guid.NewGuid())));
+
+        Assert.Empty(await QueryAsync<string>(host, "SELECT id FROM follow_ups WHERE case_id = @caseId AND status = 'pending'", new { caseId }));
+        await WaitForAsync(() => Task.FromResult(jobs.All(job => StateOf(job) == "Deleted")), "the case's jobs to be deleted", host, caseId);
     }
 
     [Fact]
@@ -162,7 +210,7 @@ public abstract class FollowUpClockTests(string provider)
         await Task.Delay(TimeSpan.FromSeconds(4));
 
         await using var second = ApiHost.On(data.Path, settings);
-        await WaitForAsync(async () => await RemindersAsync(second, caseId) >= 1, "the reminder after the restart");
+        await WaitForAsync(async () => await RemindersAsync(second, caseId) >= 1, "the reminder after the restart", second, caseId);
         await Task.Delay(TimeSpan.FromSeconds(3));
 
         Assert.Equal(1, await RemindersAsync(second, caseId));

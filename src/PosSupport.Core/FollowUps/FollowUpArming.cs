@@ -16,11 +16,17 @@ public interface IFollowUpScheduler
     /// <summary>Schedules the follow-up's job; returns its id, or null when this process has no clock (CLI tools).</summary>
     string? Schedule(Guid followUpId, DateTimeOffset dueAt);
 
-    /// <summary>Deletes a scheduled job; best effort (the job checks the row anyway).</summary>
+    /// <summary>Deletes a scheduled job, maybe later and off the caller's path; best effort (the job checks the row anyway).</summary>
     void Unschedule(string jobId);
 
     /// <summary>Whether the job is scheduled, queued or running.</summary>
     bool IsLive(string jobId);
+
+    /// <summary>
+    /// Moves a job that is still scheduled to run at <paramref name="dueAt"/> instead (at once when that has passed); a job
+    /// that has left the schedule meanwhile is left alone. Returns whether it moved.
+    /// </summary>
+    bool Reschedule(string jobId, DateTimeOffset dueAt);
 }
 
 /// <summary>No clock: rows stay unarmed until a process with a clock sweeps them (command-line tools seeding data).</summary>
@@ -29,6 +35,7 @@ public sealed class NoFollowUpScheduler : IFollowUpScheduler
     public string? Schedule(Guid followUpId, DateTimeOffset dueAt) => null;
     public void Unschedule(string jobId) { }
     public bool IsLive(string jobId) => false;
+    public bool Reschedule(string jobId, DateTimeOffset dueAt) => false;
 }
 
 /// <summary>
@@ -41,10 +48,23 @@ public sealed class NoFollowUpScheduler : IFollowUpScheduler
 /// sixty jobs, not ten thousand, so the clock's own cost per job stops bounding how fast follow-ups fire. A row joins a
 /// live job of its second only while that second is more than <see cref="JoinMargin"/> away, so it never joins a job
 /// that has already listed its rows; otherwise it gets a job of its own.
+/// <para>
+/// In a host that runs <see cref="FollowUpArmingLoop"/> (the web host), new rows are handed to it and armed in batches in
+/// the background: arming is a second write transaction, and inside the request it added a commit (an fsync on SQLite) to
+/// every command that armed anything. Without the loop (command-line tools, slice tests) they are armed here, at once.
+/// </para>
 /// </remarks>
-public sealed partial class FollowUpArming(CaseDatabase database, IFollowUpScheduler scheduler, TimeProvider clock, ILogger<FollowUpArming> logger)
+public sealed partial class FollowUpArming(
+    CaseDatabase database, IFollowUpScheduler scheduler, TimeProvider clock, ILogger<FollowUpArming> logger, FollowUpArmingLoop? loop = null)
     : INotificationHandler<FollowUpsArmed>, INotificationHandler<FollowUpsDisarmed>
 {
+    /// <summary>
+    /// How long a job for rows due within <see cref="JoinMargin"/> (or overdue) is held back while its rows are recorded:
+    /// it is moved to its real time after the commit, so it can never run before its rows name it. Should the process die
+    /// in between, the job still runs, this much late.
+    /// </summary>
+    public static readonly TimeSpan Hold = TimeSpan.FromSeconds(30);
+
     /// <summary>How far ahead a row's wake-up second must be for the row to join a job already scheduled for it.</summary>
     public static readonly TimeSpan JoinMargin = TimeSpan.FromSeconds(10);
 
@@ -68,12 +88,20 @@ public sealed partial class FollowUpArming(CaseDatabase database, IFollowUpSched
     public async Task Handle(FollowUpsArmed notification, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(notification);
+        if (loop is not null) loop.Post(notification.FollowUpIds);
+        else await ArmRowsAsync(notification.FollowUpIds, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Arms those of the rows that are still pending and have no job. Failures are logged: the sweeper arms what this missed.</summary>
+    public async Task ArmRowsAsync(IReadOnlyList<Guid> followUpIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(followUpIds);
         try
         {
             var rows = new List<Row>();
             await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
             {
-                foreach (var id in notification.FollowUpIds)
+                foreach (var id in followUpIds)
                     rows.AddRange(await connection.QueryAsync<Row>(new CommandDefinition(
                         "SELECT id AS Id, due_at AS DueAt, job_id AS JobId FROM follow_ups WHERE id = @id AND status = 'pending' AND job_id IS NULL",
                         new { id }, cancellationToken: cancellationToken)).ConfigureAwait(false));
@@ -82,7 +110,7 @@ public sealed partial class FollowUpArming(CaseDatabase database, IFollowUpSched
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            ArmingFailed(logger, e, notification.FollowUpIds.Count);
+            ArmingFailed(logger, e, followUpIds.Count);
         }
     }
 
@@ -118,28 +146,37 @@ public sealed partial class FollowUpArming(CaseDatabase database, IFollowUpSched
     /// recorded with a compare-and-set on the job id each row had when read, so a row another process armed meanwhile
     /// keeps its job; a new job that no row took is deleted again. Returns the rows this armed.
     /// </summary>
+    /// <remarks>
+    /// A job finds its rows by the job id they name, and that id is only known once the job exists: a job that ran before
+    /// the transaction recording it committed would find none of them (and fire only the row it carries). So a new job due
+    /// within <see cref="JoinMargin"/> is created <see cref="Hold"/> ahead and moved to its real time after the commit.
+    /// </remarks>
     public async Task<IReadOnlyList<Guid>> ArmAsync(IReadOnlyList<Pending> rows, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rows);
         var now = clock.GetUtcNow();
-        // First a job for each wake-up second, then one transaction recording them all. Rows already due come last: their job
-        // is queued at once, so it should wait as little as possible for its rows to name it.
-        var plans = new List<(string Job, bool Joined, List<Pending> Members)>();
-        foreach (var group in rows.GroupBy(r => r.DueAt <= now ? DateTimeOffset.MinValue : WakeAt(r.DueAt))
-                     .OrderBy(g => g.Key == DateTimeOffset.MinValue ? 1 : 0))
+        // First a job for each wake-up second, then one transaction recording them all, then the held jobs released.
+        var plans = new List<(string Job, bool Joined, DateTimeOffset? Release, List<Pending> Members)>();
+        foreach (var group in rows.GroupBy(r => r.DueAt <= now ? DateTimeOffset.MinValue : WakeAt(r.DueAt)))
         {
             var members = group.ToList();
-            var wake = group.Key;
+            var wake = group.Key == DateTimeOffset.MinValue ? members.Min(m => m.DueAt) : group.Key;
             string? job = null;
             var joined = false;
-            if (wake != DateTimeOffset.MinValue && wake - now > JoinMargin)
+            DateTimeOffset? release = null;
+            if (wake - now > JoinMargin)
             {
                 job = await LiveJobOfSecondAsync(wake, cancellationToken).ConfigureAwait(false);
                 joined = job is not null;
+                job ??= scheduler.Schedule(members[0].Id, wake);
             }
-            job ??= scheduler.Schedule(members[0].Id, wake == DateTimeOffset.MinValue ? members.Min(m => m.DueAt) : wake);
+            else
+            {
+                release = wake;
+                job = scheduler.Schedule(members[0].Id, now + Hold);
+            }
             if (job is null) break;
-            plans.Add((job, joined, members));
+            plans.Add((job, joined, release, members));
         }
         if (plans.Count == 0) return [];
 
@@ -149,7 +186,7 @@ public sealed partial class FollowUpArming(CaseDatabase database, IFollowUpSched
         await using (var transaction = await writer.Connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
         {
             var connection = writer.Connection;
-            foreach (var (job, _, members) in plans)
+            foreach (var (job, _, _, members) in plans)
                 foreach (var member in members)
                 {
                     var recorded = await connection.ExecuteAsync(new CommandDefinition(member.SeenJobId is null
@@ -162,8 +199,11 @@ public sealed partial class FollowUpArming(CaseDatabase database, IFollowUpSched
                 }
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
-        foreach (var (job, joined, _) in plans)
+        foreach (var (job, joined, release, _) in plans)
+        {
             if (!joined && !taken.Contains(job)) scheduler.Unschedule(job);
+            else if (release is { } at) scheduler.Reschedule(job, at);
+        }
         return armed;
     }
 

@@ -5,6 +5,7 @@ using Hangfire.InMemory;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Hangfire.Server;
+using Hangfire.States;
 using MediatR;
 using PosSupport.Core.Data;
 using PosSupport.Core.FollowUps;
@@ -56,6 +57,10 @@ public static class FollowUpClock
             // Jobs are short database transactions; stopping (Ctrl+C, a deployment) should not wait the default 15 s.
             server.ShutdownTimeout = TimeSpan.FromSeconds(5);
         });
+        services.AddSingleton<FollowUpArmingLoop>();
+        services.AddHostedService(provider => provider.GetRequiredService<FollowUpArmingLoop>());
+        services.AddSingleton<HangfireJobDeleter>();
+        services.AddHostedService(provider => provider.GetRequiredService<HangfireJobDeleter>());
         services.AddSingleton<IFollowUpScheduler, HangfireFollowUpScheduler>();
         services.AddHostedService<FollowUpSweeper>();
         return services;
@@ -105,8 +110,12 @@ public static class FollowUpClock
     }
 }
 
-/// <summary>Schedules follow-up jobs on Hangfire, carrying only the row id.</summary>
-public sealed class HangfireFollowUpScheduler(IBackgroundJobClient client, JobStorage storage, TimeProvider clock) : IFollowUpScheduler
+/// <summary>
+/// Schedules follow-up jobs on Hangfire, carrying only the row id. Deletions go to <see cref="HangfireJobDeleter"/>, so the
+/// request that cancelled a follow-up never waits for Hangfire's job lock.
+/// </summary>
+public sealed class HangfireFollowUpScheduler(IBackgroundJobClient client, JobStorage storage, HangfireJobDeleter deleter, TimeProvider clock)
+    : IFollowUpScheduler
 {
     private static readonly HashSet<string> LiveStates = new(StringComparer.Ordinal) { "Scheduled", "Enqueued", "Processing", "Awaiting" };
 
@@ -119,10 +128,15 @@ public sealed class HangfireFollowUpScheduler(IBackgroundJobClient client, JobSt
         return client.Schedule<FollowUpJob>(job => job.RunAsync(followUpId, null), FollowUpArming.WakeAt(dueAt));
     }
 
-    public void Unschedule(string jobId) => client.Delete(jobId);
+    public void Unschedule(string jobId) => deleter.Post(jobId);
+
+    public bool Reschedule(string jobId, DateTimeOffset dueAt) => client.ChangeState(jobId,
+        dueAt <= clock.GetUtcNow() ? new EnqueuedState() : new ScheduledState(FollowUpArming.WakeAt(dueAt).UtcDateTime), ScheduledState.StateName);
 
     public bool IsLive(string jobId)
     {
+        // Going to be deleted: a follow-up that joined it now would lose its wake-up.
+        if (deleter.IsWaiting(jobId)) return false;
         using var connection = storage.GetConnection();
         return connection.GetJobData(jobId)?.State is { } state && LiveStates.Contains(state);
     }

@@ -283,6 +283,32 @@ public abstract class FollowUpTests<TFixture>(TFixture fixture) where TFixture :
         // Two reminders were due during the outage: the merchant gets one now, not a burst.
         Assert.Equal(1, await RemindersAsync(opened.Id));
     }
+
+    [Fact]
+    public async Task Overdue_follow_ups_of_two_cases_fire_from_a_job_no_worker_could_take_before_their_rows_named_it()
+    {
+        var (first, _) = await Fixture.OpenDataFeeCaseAsync();
+        var (second, _) = await Fixture.OpenDataFeeCaseAsync();
+        Fixture.Scheduler.LoseAll();
+        Fixture.Clock.Advance(TimeSpan.FromDays(1.5));
+        // A worker that takes every job due the moment it appears: it would find no row naming a job not yet recorded.
+        var takenEarly = new List<(string JobId, Guid FollowUpId)>();
+        void Grab(string job) => takenEarly.AddRange(Fixture.Scheduler.TakeDue(Fixture.Clock.GetUtcNow()));
+        Fixture.Scheduler.Scheduled += Grab;
+        try
+        {
+            await Fixture.SendAsync(new SweepFollowUps.Command());
+        }
+        finally
+        {
+            Fixture.Scheduler.Scheduled -= Grab;
+        }
+
+        Assert.Empty(takenEarly);
+        await Fixture.RunDueFollowUpsAsync();
+        Assert.Equal(1, await RemindersAsync(first.Id));
+        Assert.Equal(1, await RemindersAsync(second.Id));
+    }
 }
 
 public sealed class FollowUpsOnSqlite(SqliteSliceFixture fixture) : FollowUpTests<SqliteSliceFixture>(fixture), IClassFixture<SqliteSliceFixture>;

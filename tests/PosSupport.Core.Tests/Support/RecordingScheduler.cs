@@ -13,14 +13,19 @@ public sealed class RecordingScheduler : IFollowUpScheduler
     private readonly List<string> _deleted = [];
     private int _next;
 
+    /// <summary>Raised with each new job's id as soon as it is on the schedule (a worker could take it from then on).</summary>
+    public event Action<string>? Scheduled;
+
     public string? Schedule(Guid followUpId, DateTimeOffset dueAt)
     {
+        string job;
         lock (_gate)
         {
-            var job = "job-" + ++_next;
+            job = "job-" + ++_next;
             _live[job] = (followUpId, dueAt);
-            return job;
         }
+        Scheduled?.Invoke(job);
+        return job;
     }
 
     public void Unschedule(string jobId)
@@ -35,6 +40,16 @@ public sealed class RecordingScheduler : IFollowUpScheduler
     public bool IsLive(string jobId)
     {
         lock (_gate) return _live.ContainsKey(jobId);
+    }
+
+    public bool Reschedule(string jobId, DateTimeOffset dueAt)
+    {
+        lock (_gate)
+        {
+            if (!_live.TryGetValue(jobId, out var job)) return false;
+            _live[jobId] = (job.FollowUpId, dueAt);
+            return true;
+        }
     }
 
     public IReadOnlyList<string> Deleted
