@@ -17,6 +17,9 @@ if (CommandLine.IsCommand(args))
     return await CommandLine.RunAsync(args, configuration, Console.Out, Console.Error);
 }
 
+// Before the host starts its threads: glibc's per-thread malloc arenas were where resident memory crept up under load.
+var arenas = NativeMemory.LimitMallocArenas();
+
 // Settings ship beside the binaries; the working directory stays the user's, so relative paths mean what they typed.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 ListenAddress.UseDefaultUnlessConfigured(builder);
@@ -39,6 +42,7 @@ builder.Services.AddOperations(options, builder.Configuration);
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Encoder = JavaScriptEncoder.Create(UnicodeRanges.All));
 
 var app = builder.Build();
+NativeMemory.Log(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(NativeMemory)), arenas);
 // Migrate, publish the workflows and (first start, empty SQLite) seed the demo data before listening.
 if (!await CaseStoreStartup.PrepareAsync(app.Services, Console.Error, app.Lifetime.ApplicationStopping)) return CommandLine.Failed;
 
