@@ -190,10 +190,12 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 }
 
-/// <summary>A temporary directory, deleted on dispose.</summary>
-public sealed class TempDirectory : IDisposable
+/// <summary>A temporary directory, deleted on dispose: under the system's temporary directory, or under <paramref name="parent"/>.</summary>
+public sealed class TempDirectory(string? parent = null) : IDisposable
 {
-    public string Path { get; } = Directory.CreateTempSubdirectory("possupport-").FullName;
+    public string Path { get; } = parent is null
+        ? Directory.CreateTempSubdirectory("possupport-").FullName
+        : Directory.CreateDirectory(System.IO.Path.Combine(parent, "possupport-" + Guid.NewGuid().ToString("N"))).FullName;
 
     public void Dispose()
     {
