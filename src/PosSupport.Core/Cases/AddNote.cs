@@ -32,7 +32,7 @@ public static class AddNote
             await store.BumpAsync(record, request.ExpectedVersion, cancellationToken).ConfigureAwait(false);
             await store.AppendEventAsync(record.Id, "note", request.Caller, merchantVisible: false, new { text = request.Text }, cancellationToken)
                 .ConfigureAwait(false);
-            store.Session.PublishAfterCommit(new CaseChanged(record.Id, record.Version));
+            store.Session.PublishAfterCommit(CaseChanged.Of(record));
             return new Result(record.Id, record.Version);
         }
     }

@@ -56,7 +56,7 @@ public static class Assign
                     .ConfigureAwait(false) != 1)
                 throw new InvalidOperationException($"Case {record.Id} moved away from version {record.Version} inside its own transaction.");
             record.AssigneeId = request.AssigneeId;
-            store.Session.PublishAfterCommit(new CaseChanged(record.Id, record.Version));
+            store.Session.PublishAfterCommit(CaseChanged.Of(record));
             await store.AppendEventAsync(record.Id, request.AssigneeId is null ? "unassigned" : "assigned", request.Caller, merchantVisible: false, new
             {
                 from = previous, to = request.AssigneeId,

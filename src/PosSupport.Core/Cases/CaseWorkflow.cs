@@ -52,7 +52,7 @@ public sealed class CaseWorkflow(
         await ScheduleCaseSlaAsync(record, start.Workflow, now, cancellationToken).ConfigureAwait(false);
         var lookup = await ExecuteAsync(record, caller, start.Workflow, start.Effects, null, cancellationToken).ConfigureAwait(false);
         await AfterLookupAsync(record, lookup, cancellationToken).ConfigureAwait(false);
-        Session.PublishAfterCommit(new CaseChanged(record.Id, record.Version));
+        Session.PublishAfterCommit(CaseChanged.Of(record));
         return record;
     }
 
@@ -98,7 +98,7 @@ public sealed class CaseWorkflow(
                 new { offer = proposed.Id, proposed.Kind, proposed.AmountFen, proposed.IsFinal, proposed.Status, proposed.ExpiresAt }, cancellationToken).ConfigureAwait(false);
 
         var lookup = await ExecuteAsync(record, caller, workflow, result.Effects, new EffectContext(plan, inputs), cancellationToken).ConfigureAwait(false);
-        Session.PublishAfterCommit(new CaseChanged(record.Id, record.Version));
+        Session.PublishAfterCommit(CaseChanged.Of(record));
         await AfterLookupAsync(record, lookup, cancellationToken).ConfigureAwait(false);
         return result;
     }
@@ -111,7 +111,7 @@ public sealed class CaseWorkflow(
     {
         ArgumentNullException.ThrowIfNull(record);
         await ExecuteAsync(record, caller, engine.Catalog.Get(record.WorkflowId, record.WorkflowVersion), effects, null, cancellationToken).ConfigureAwait(false);
-        Session.PublishAfterCommit(new CaseChanged(record.Id, record.Version));
+        Session.PublishAfterCommit(CaseChanged.Of(record));
     }
 
     private static void Apply(CaseRecord record, IReadOnlyList<WorkflowEffect> effects)

@@ -49,7 +49,7 @@ public static class Escalate
                 if (request.Tier <= record.EscalationTier)
                     throw new ConflictException($"The case is already escalated to tier {record.EscalationTier}.");
                 await store.BumpAsync(record, request.ExpectedVersion, cancellationToken).ConfigureAwait(false);
-                store.Session.PublishAfterCommit(new CaseChanged(record.Id, record.Version));
+                store.Session.PublishAfterCommit(CaseChanged.Of(record));
             }
             else
             {

@@ -53,7 +53,7 @@ public static class OpenLinkedCase
             await store.BumpAsync(source, request.ExpectedVersion, cancellationToken).ConfigureAwait(false);
             var opened = await workflow.OpenLinkedDeviceCaseAsync(source, request.Caller, deviceId, WorkflowSpelling.ParsePriority(request.Priority),
                 request.Description, cancellationToken).ConfigureAwait(false);
-            store.Session.PublishAfterCommit(new CaseChanged(source.Id, source.Version));
+            store.Session.PublishAfterCommit(CaseChanged.Of(source));
             return new Result(source.Id, source.Version, opened.Id, opened.Number, opened.State);
         }
 

@@ -78,7 +78,7 @@ public static class AddMessage
             await store.AppendEventAsync(record.Id, "message", request.Caller, merchantVisible: true,
                 new { message = message.Id, direction = message.Direction, text = message.Text }, cancellationToken).ConfigureAwait(false);
             var reopened = inbound && record.StateKind == "resolved" && await ReopenAsync(record, request, cancellationToken).ConfigureAwait(false);
-            session.PublishAfterCommit(new CaseChanged(record.Id, record.Version));
+            session.PublishAfterCommit(CaseChanged.Of(record));
             return new Result(message.Id, record.Id, message.Direction, now, record.Version, Duplicate: false, reopened);
         }
 

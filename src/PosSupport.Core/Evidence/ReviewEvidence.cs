@@ -86,7 +86,7 @@ public static class ReviewEvidence
                     new { types = new[] { item.Type }, evidence = again }, cancellationToken).ConfigureAwait(false);
                 await TellMerchantAsync(record, request.Caller, item.Type, reason!, cancellationToken).ConfigureAwait(false);
             }
-            session.PublishAfterCommit(new CaseChanged(record.Id, record.Version));
+            session.PublishAfterCommit(CaseChanged.Of(record));
             return new Result(item.Id, status, again, record.State, record.Version);
         }
 

@@ -79,7 +79,7 @@ public static class SubmitEvidence
             }
             await store.AppendEventAsync(record.Id, "evidence-received", request.Caller, merchantVisible: true,
                 new { evidence = item.Id, type = item.Type, fileName, mediaType, sizeBytes = item.SizeBytes, sha256 }, cancellationToken).ConfigureAwait(false);
-            session.PublishAfterCommit(new CaseChanged(record.Id, record.Version));
+            session.PublishAfterCommit(CaseChanged.Of(record));
             return new Result(item.Id, record.Id, item.Type, item.Status, fileName, mediaType, item.SizeBytes, sha256, record.Version, AlreadyStored: false);
         }
 

@@ -153,7 +153,7 @@ public static class FireFollowUp
             {
                 await SetStatusAsync(row, "done", cancellationToken).ConfigureAwait(false);
             }
-            Session.PublishAfterCommit(new CaseChanged(record.Id, record.Version));
+            Session.PublishAfterCommit(CaseChanged.Of(record));
             return FollowUpOutcome.Reminded;
         }
 
@@ -172,7 +172,7 @@ public static class FireFollowUp
                     title = new LocalizedText($"Scheduled step '{row.TriggerName}' did not run", $"定时步骤“{row.TriggerName}”未执行"),
                     reasons = allowed?.Reasons ?? [],
                 }, cancellationToken).ConfigureAwait(false);
-                Session.PublishAfterCommit(new CaseChanged(record.Id, record.Version));
+                Session.PublishAfterCommit(CaseChanged.Of(record));
                 return FollowUpOutcome.Skipped;
             }
             await workflow.FireAsync(record, System, row.TriggerName!, NoInputs, null, cancellationToken).ConfigureAwait(false);
@@ -209,7 +209,7 @@ public static class FireFollowUp
                     ? new LocalizedText($"SLA breached: {title.En}", $"已超出服务时限：{title.ZhCn}")
                     : new LocalizedText($"SLA at risk: {title.En}", $"服务时限即将到期：{title.ZhCn}"),
             }, cancellationToken).ConfigureAwait(false);
-            Session.PublishAfterCommit(new CaseChanged(record.Id, record.Version));
+            Session.PublishAfterCommit(CaseChanged.Of(record));
             if (!breach)
             {
                 await workflow.NotifyStaffAsync(record, System, SlaWarning(record, title, status), cancellationToken).ConfigureAwait(false);

@@ -40,7 +40,7 @@ public static class RevealMerchantPhone
             await store.AppendEventAsync(record.Id, "sensitive-revealed", request.Caller, merchantVisible: false,
                 new { field = "merchant-phone", title = new LocalizedText("Merchant's phone number revealed", "已查看商户完整手机号") }, cancellationToken)
                 .ConfigureAwait(false);
-            store.Session.PublishAfterCommit(new CaseChanged(record.Id, record.Version));
+            store.Session.PublishAfterCommit(CaseChanged.Of(record));
             return new Result(record.Id, phone, record.Version);
         }
     }

@@ -110,7 +110,7 @@ public sealed class CaseSession(CaseDatabase database) : IAsyncDisposable
     }
 
     /// <summary>The cases written so far in this transaction, once each.</summary>
-    internal IReadOnlyList<Guid> ChangedCases() => [.. _afterCommit.OfType<CaseChanged>().Select(c => c.CaseId).Distinct()];
+    internal IReadOnlyList<CaseChanged> ChangedCases() => [.. _afterCommit.OfType<CaseChanged>().DistinctBy(c => c.CaseId)];
 
     /// <summary>
     /// The notifications to publish, each kind merged: one <see cref="CaseChanged"/> per case (its last version), and one

@@ -68,6 +68,7 @@ public static class CoreServices
         services.AddScoped<FollowUpArming>();
         services.AddSingleton<FollowUpJobRunner>();
         services.AddSingleton<QueueCountsCache>();
+        services.AddSingleton<Webhooks.SilentClients>();
         services.AddSingleton<Evidence.EvidenceFiles>();
         return services;
     }

@@ -67,10 +67,17 @@ public sealed class UnitOfWork(CaseSession session, IMediator mediator, ServiceF
     {
         var changed = session.ChangedCases();
         if (changed.Count == 0) return;
-        var handler = services.GetInstance<IRequestHandler<QueueWebhooks.Command, QueueWebhooks.Result>>();
-        var deliveries = new List<Guid>();
-        foreach (var caseId in changed)
-            deliveries.AddRange((await handler.Handle(new QueueWebhooks.Command(caseId, CaseLocked: true), cancellationToken).ConfigureAwait(false)).DeliveryIds);
-        if (deliveries.Count > 0) session.PublishAfterCommit(new WebhooksQueued(deliveries));
+        // A case no channel opened, or whose client is known to have no URL, has no one to tell: no query for it.
+        var silent = services.GetInstance<SilentClients>();
+        IRequestHandler<QueueWebhooks.Command, QueueWebhooks.Result>? handler = null;
+        List<Guid>? deliveries = null;
+        foreach (var change in changed)
+        {
+            if (change.ChannelClientId is not { } client || silent.Contains(client)) continue;
+            handler ??= services.GetInstance<IRequestHandler<QueueWebhooks.Command, QueueWebhooks.Result>>();
+            var queued = await handler.Handle(new QueueWebhooks.Command(change.CaseId, CaseLocked: true), cancellationToken).ConfigureAwait(false);
+            if (queued.DeliveryIds.Count > 0) (deliveries ??= []).AddRange(queued.DeliveryIds);
+        }
+        if (deliveries is not null) session.PublishAfterCommit(new WebhooksQueued(deliveries));
     }
 }

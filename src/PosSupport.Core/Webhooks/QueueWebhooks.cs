@@ -33,7 +33,7 @@ public static class QueueWebhooks
     /// <param name="DeliveryIds">The deliveries created now, to hand to the delivery job.</param>
     public sealed record Result(IReadOnlyList<Guid> DeliveryIds);
 
-    public sealed class Handler(CaseStore store, CaseSession session, WorkflowCatalog catalog, TimeProvider clock) : IRequestHandler<Command, Result>
+    public sealed class Handler(CaseStore store, CaseSession session, WorkflowCatalog catalog, TimeProvider clock, SilentClients silent) : IRequestHandler<Command, Result>
     {
         private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.Create(UnicodeRanges.All) };
 
@@ -53,6 +53,7 @@ public static class QueueWebhooks
             // No one to tell, and nothing written: a client's webhook URL is given when the client is created and never
             // changes, so a client without one (or revoked) never needs these events. A way to add a URL later would have
             // to move the cursors of the client's cases to their newest events first, or the URL would get their history.
+            if (head.ClientId is { } client && head.Hook is null) silent.Add(client);
             if (head.ClientId is not { } clientId || head.Hook is null || (head.MaxSeq ?? 0) <= last) return new Result([]);
 
             record ??= await store.LoadAsync(request.CaseId, cancellationToken).ConfigureAwait(false);

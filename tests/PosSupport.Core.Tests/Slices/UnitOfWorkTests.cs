@@ -24,7 +24,7 @@ public static class WriteThenFail
             var record = await store.LoadAsync(request.CaseId, cancellationToken);
             await store.BumpAsync(record, null, cancellationToken);
             await store.AppendEventAsync(record.Id, "message", Caller.Agent(Guid.NewGuid()), merchantVisible: true, new { text = "never sent" }, cancellationToken);
-            store.Session.PublishAfterCommit(new CaseChanged(record.Id, record.Version));
+            store.Session.PublishAfterCommit(CaseChanged.Of(record));
             // On PostgreSQL a failed statement spoils the whole transaction unless it is rolled back to a savepoint.
             try
             {

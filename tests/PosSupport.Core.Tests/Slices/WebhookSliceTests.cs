@@ -1,4 +1,6 @@
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using PosSupport.Core.ApiClients;
 using PosSupport.Core.Channels;
 using PosSupport.Core.Pipeline;
 using PosSupport.Core.Tests.Support;
@@ -36,6 +38,34 @@ public abstract class WebhookSliceTests<TFixture>(TFixture fixture) where TFixtu
         var payloads = await Fixture.QueryAsync<string>("SELECT payload FROM webhook_deliveries WHERE case_id = @caseId", new { caseId });
         Assert.True(payloads.Any(p => p.Contains("110***********4514", StringComparison.Ordinal)), string.Join("\n", payloads));
         Assert.DoesNotContain(payloads, p => p.Contains("110101199003074514", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Cases_of_a_client_without_a_url_or_revoked_get_no_deliveries_while_a_client_with_one_hears_every_change()
+    {
+        var (quiet, quietChannel) = await Fixture.OpenDataFeeCaseAsync();
+        var (loud, loudChannel) = await CaseWithHookAsync();
+        var agent = Caller.Agent(Guid.NewGuid());
+        var silent = Fixture.Services.GetRequiredService<SilentClients>();
+        var atOpen = await DeliveriesAsync(loud);
+
+        for (var i = 0; i < 2; i++)
+        {
+            await Fixture.SendAsync(new AddMessage.Command(quiet.Id, "请稍候", agent));
+            await Fixture.SendAsync(new AddMessage.Command(loud, "请稍候", agent));
+        }
+        var heard = await DeliveriesAsync(loud);
+        var silentWhileItHadAUrl = silent.Contains(loudChannel.ChannelClientId!.Value);
+        await Fixture.SendAsync(new RevokeApiClient.Command("wechat-" + loudChannel.Id, Caller.Admin(Guid.NewGuid())));
+        for (var i = 0; i < 2; i++) await Fixture.SendAsync(new AddMessage.Command(loud, "渠道已停用", agent));
+
+        Assert.Empty(await DeliveriesAsync(quiet.Id));
+        Assert.Equal(["message.created", "message.created"], heard.Except(atOpen).Select(d => d.Type));
+        Assert.Equal(heard, await DeliveriesAsync(loud));
+        Assert.False(silentWhileItHadAUrl);
+        // Each client's absence of a URL was read once and remembered; the revoked one from its first change after revocation.
+        Assert.True(silent.Contains(quietChannel.ChannelClientId!.Value));
+        Assert.True(silent.Contains(loudChannel.ChannelClientId!.Value));
     }
 
     [Fact]
