@@ -93,7 +93,8 @@ public class PipelineBenchmarks : IDisposable
     {
         if (!disposing) return;
         _byHand?.Dispose();
-        _services?.Dispose();
+        // The container holds CaseDatabase, which only disposes asynchronously (it flushes the log).
+        _services?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         SqliteConnection.ClearAllPools();
         _data?.Dispose();
     }
