@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 
 namespace PosSupport.Core.Data;
 
@@ -15,6 +16,19 @@ public static class SqlDialect
     /// </summary>
     public static string ContainsIgnoringCase(this DatabaseProvider provider, string column, string parameter) =>
         $"{column} {(provider == DatabaseProvider.Postgres ? "ILIKE" : "LIKE")} {parameter} ESCAPE '\\'";
+
+    /// <summary>
+    /// A list given as one parameter, as a table with one column <c>value</c>: <c>unnest(@p)</c> of an array on
+    /// PostgreSQL, <c>json_each(@p)</c> of a JSON array on SQLite (Dapper's own list expansion would bind ids as blobs
+    /// there, not as the text they are stored as). One statement for any length of list; join the table to look each
+    /// value up by an index. Pass the list through <see cref="List{T}"/>.
+    /// </summary>
+    public static string ListRows(this DatabaseProvider provider, string parameter) =>
+        provider == DatabaseProvider.Postgres ? $"(SELECT unnest({parameter}) AS value)" : $"(SELECT value FROM json_each({parameter}))";
+
+    /// <summary>The parameter value for <see cref="ListRows"/>: the array itself, or its JSON (ids as lower-case "D" text).</summary>
+    public static object List<T>(this DatabaseProvider provider, IEnumerable<T> values) =>
+        provider == DatabaseProvider.Postgres ? values.ToArray() : JsonSerializer.Serialize(values);
 
     /// <summary>The LIKE pattern matching <paramref name="text"/> anywhere, with <c>%</c>, <c>_</c> and <c>\</c> taken literally.</summary>
     public static string ContainsPattern(string text)

@@ -68,6 +68,29 @@ public sealed partial class FollowUpArming(
     /// <summary>How far ahead a row's wake-up second must be for the row to join a job already scheduled for it.</summary>
     public static readonly TimeSpan JoinMargin = TimeSpan.FromSeconds(10);
 
+    // CROSS JOIN: SQLite takes the tables in the order written, so the list drives and each row is found by its key;
+    // left to itself, it guessed the list large and walked every pending row instead.
+
+    /// <summary>The pending rows without a job among <c>@ids</c> (see <see cref="SqlDialect.List"/>), each found by its key.</summary>
+    internal static string UnarmedSql(DatabaseProvider provider) => $"""
+        SELECT f.id AS Id, f.due_at AS DueAt, f.job_id AS JobId
+          FROM {provider.ListRows("@ids")} l CROSS JOIN follow_ups f
+         WHERE f.id = l.value AND f.status = 'pending' AND f.job_id IS NULL
+        """;
+
+    /// <summary>The jobs the rows <c>@ids</c> name, each row found by its key.</summary>
+    internal static string JobsOfSql(DatabaseProvider provider) =>
+        $"SELECT DISTINCT f.job_id FROM {provider.ListRows("@ids")} l CROSS JOIN follow_ups f WHERE f.id = l.value AND f.job_id IS NOT NULL";
+
+    /// <summary>Which of the jobs <c>@some</c> a pending row still names: one probe of ix_follow_ups_pending_job each.</summary>
+    internal static string JobsStillWaitedOnSql(DatabaseProvider provider) => $"""
+        SELECT l.value FROM {provider.ListRows("@some")} l
+         WHERE EXISTS (SELECT 1 FROM follow_ups f WHERE f.job_id = l.value AND f.status = 'pending')
+        """;
+
+    /// <summary>How many ids one read asks for.</summary>
+    private const int ReadBatch = 500;
+
     /// <summary>A pending row to arm, with the job id it had when read (null, or a job found dead).</summary>
     public sealed record Pending(Guid Id, DateTimeOffset DueAt, string? SeenJobId);
 
@@ -101,10 +124,10 @@ public sealed partial class FollowUpArming(
             var rows = new List<Row>();
             await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
             {
-                foreach (var id in followUpIds)
-                    rows.AddRange(await connection.QueryAsync<Row>(new CommandDefinition(
-                        "SELECT id AS Id, due_at AS DueAt, job_id AS JobId FROM follow_ups WHERE id = @id AND status = 'pending' AND job_id IS NULL",
-                        new { id }, cancellationToken: cancellationToken)).ConfigureAwait(false));
+                var sql = UnarmedSql(database.Provider);
+                foreach (var ids in followUpIds.Chunk(ReadBatch))
+                    rows.AddRange(await connection.QueryAsync<Row>(new CommandDefinition(sql, new { ids = database.Provider.List(ids) },
+                        cancellationToken: cancellationToken)).ConfigureAwait(false));
             }
             await ArmAsync([.. rows.Select(r => new Pending(r.Id, r.DueAt, r.JobId))], cancellationToken).ConfigureAwait(false);
         }
@@ -121,18 +144,17 @@ public sealed partial class FollowUpArming(
         {
             await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
             var jobs = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var id in notification.FollowUpIds)
-                if (await connection.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT job_id FROM follow_ups WHERE id = @id",
-                        new { id }, cancellationToken: cancellationToken)).ConfigureAwait(false) is { } named)
-                    jobs.Add(named);
-            foreach (var job in jobs)
-            {
-                // A shared job stays while another pending row still counts on it.
-                var others = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                    "SELECT COUNT(*) FROM follow_ups WHERE job_id = @job AND status = 'pending'", new { job },
-                    cancellationToken: cancellationToken)).ConfigureAwait(false);
-                if (others == 0) scheduler.Unschedule(job);
-            }
+            var provider = database.Provider;
+            var named = JobsOfSql(provider);
+            foreach (var ids in notification.FollowUpIds.Chunk(ReadBatch))
+                jobs.UnionWith(await connection.QueryAsync<string>(new CommandDefinition(named, new { ids = provider.List(ids) },
+                    cancellationToken: cancellationToken)).ConfigureAwait(false));
+            // A shared job stays while another pending row still counts on it.
+            var kept = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var some in jobs.Chunk(ReadBatch))
+                kept.UnionWith(await connection.QueryAsync<string>(new CommandDefinition(JobsStillWaitedOnSql(provider), new { some = provider.List(some) },
+                    cancellationToken: cancellationToken)).ConfigureAwait(false));
+            foreach (var job in jobs.Where(j => !kept.Contains(j))) scheduler.Unschedule(job);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -14,6 +14,9 @@ namespace PosSupport.Core.FollowUps;
 /// </summary>
 public sealed partial class FollowUpJobRunner(IServiceScopeFactory scopes, CaseDatabase database, ILogger<FollowUpJobRunner> logger)
 {
+    /// <summary>The pending rows a job wakes, in firing order (index ix_follow_ups_pending_job).</summary>
+    internal const string RowsOfJobSql = "SELECT id FROM follow_ups WHERE job_id = @jobId AND status = 'pending' ORDER BY due_at";
+
     /// <param name="followUpId">The row the job was scheduled for (fired even if it names no job: run by hand).</param>
     /// <param name="jobId">The clock's id of the running job; null runs just <paramref name="followUpId"/>.</param>
     /// <param name="parallelism">How many rows fire at the same time.</param>
@@ -25,7 +28,7 @@ public sealed partial class FollowUpJobRunner(IServiceScopeFactory scopes, CaseD
         {
             await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
             rows.AddRange((await connection.QueryAsync<Guid>(new CommandDefinition(
-                "SELECT id FROM follow_ups WHERE job_id = @jobId AND status = 'pending' ORDER BY due_at", new { jobId },
+                RowsOfJobSql, new { jobId },
                 cancellationToken: cancellationToken)).ConfigureAwait(false)).Where(id => id != followUpId));
         }
 
