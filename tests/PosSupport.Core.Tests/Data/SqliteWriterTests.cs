@@ -27,6 +27,28 @@ public sealed class SqliteWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task A_pooled_connection_opened_again_still_enforces_foreign_keys_and_waits_for_a_busy_database()
+    {
+        await using var database = await NewDatabaseAsync();
+        var seen = new List<(long ForeignKeys, long BusyTimeout, long Synchronous, long TempStore)>();
+        SQLitePCL.sqlite3? first = null;
+        var reused = false;
+        for (var i = 0; i < 3; i++)
+        {
+            await using var connection = await database.OpenAsync(CancellationToken.None);
+            var handle = ((Microsoft.Data.Sqlite.SqliteConnection)connection).Handle;
+            reused |= first is not null && ReferenceEquals(handle, first);
+            first ??= handle;
+            seen.Add((await connection.ExecuteScalarAsync<long>("PRAGMA foreign_keys"), await connection.ExecuteScalarAsync<long>("PRAGMA busy_timeout"),
+                await connection.ExecuteScalarAsync<long>("PRAGMA synchronous"), await connection.ExecuteScalarAsync<long>("PRAGMA temp_store")));
+        }
+
+        Assert.True(reused);
+        // foreign_keys on, 10 s busy timeout, synchronous NORMAL (1; durability is the log flush), temp_store MEMORY (2).
+        Assert.All(seen, s => Assert.Equal((1L, 10_000L, 1L, 2L), s));
+    }
+
+    [Fact]
     public async Task Writers_one_after_another_share_one_connection_and_see_each_others_commits()
     {
         await using var database = await NewDatabaseAsync();
