@@ -98,12 +98,13 @@ public sealed class CaseDatabase : IAsyncDisposable
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             // The settings belong to the native connection, which the pool keeps open between uses: set them once.
-            if (!Configured.TryGetValue(connection.Handle!, out _))
+            var handle = connection.Handle!;
+            if (!Configured.TryGetValue(handle, out _))
             {
                 await using var pragma = connection.CreateCommand();
                 pragma.CommandText = SqlitePragmas;
                 await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                Configured.AddOrUpdate(connection.Handle!, Marker);
+                Configured.AddOrUpdate(handle, Marker);
             }
             return connection;
         }

@@ -21,7 +21,7 @@ public static class SqlDialect
     /// A list given as one parameter, as a table with one column <c>value</c>: <c>unnest(@p)</c> of an array on
     /// PostgreSQL, <c>json_each(@p)</c> of a JSON array on SQLite (Dapper's own list expansion would bind ids as blobs
     /// there, not as the text they are stored as). One statement for any length of list; join the table to look each
-    /// value up by an index. Pass the list through <see cref="List{T}"/>.
+    /// value up by an index. Pass the list through <see cref="List{T}(DatabaseProvider, IEnumerable{T})"/>.
     /// </summary>
     public static string ListRows(this DatabaseProvider provider, string parameter) =>
         provider == DatabaseProvider.Postgres ? $"(SELECT unnest({parameter}) AS value)" : $"(SELECT value FROM json_each({parameter}))";

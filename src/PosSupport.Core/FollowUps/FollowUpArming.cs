@@ -146,13 +146,14 @@ public sealed partial class FollowUpArming(
             var jobs = new HashSet<string>(StringComparer.Ordinal);
             var provider = database.Provider;
             var named = JobsOfSql(provider);
+            var waitedOn = JobsStillWaitedOnSql(provider);
             foreach (var ids in notification.FollowUpIds.Chunk(ReadBatch))
                 jobs.UnionWith(await connection.QueryAsync<string>(new CommandDefinition(named, new { ids = provider.List(ids) },
                     cancellationToken: cancellationToken)).ConfigureAwait(false));
             // A shared job stays while another pending row still counts on it.
             var kept = new HashSet<string>(StringComparer.Ordinal);
             foreach (var some in jobs.Chunk(ReadBatch))
-                kept.UnionWith(await connection.QueryAsync<string>(new CommandDefinition(JobsStillWaitedOnSql(provider), new { some = provider.List(some) },
+                kept.UnionWith(await connection.QueryAsync<string>(new CommandDefinition(waitedOn, new { some = provider.List(some) },
                     cancellationToken: cancellationToken)).ConfigureAwait(false));
             foreach (var job in jobs.Where(j => !kept.Contains(j))) scheduler.Unschedule(job);
         }

@@ -16,6 +16,4 @@ public sealed class SilentClients
 
     /// <summary>The database said this client has no webhook URL, or is revoked.</summary>
     public void Add(Guid clientId) => _silent.TryAdd(clientId, 0);
-
-    internal int Count => _silent.Count;
 }
