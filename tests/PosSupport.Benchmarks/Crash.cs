@@ -24,15 +24,18 @@ public static class Crash
         Console.WriteLine($"| follow-ups pending at the kill / fired after restart | {report.FollowUpsPendingAtKill:N0} / {report.FollowUpsFired:N0} | all |");
         Console.WriteLine($"| follow-ups not fired / fired twice | {report.FollowUpsMissing.Count:N0} / {report.FollowUpsDuplicated.Count:N0} | 0 / 0 |");
         Console.WriteLine($"| restart to /health | {report.Restart.TotalSeconds:F1} s | |");
+        Console.WriteLine($"| /health to the last pending follow-up fired | {report.FollowUpsSettled.TotalSeconds:F1} s | |");
         Console.WriteLine($"| unanswered requests sent again after the restart (same Idempotency-Key) / of them replayed | {report.Retried:N0} / {report.RetriesReplayed:N0} | |");
         Console.WriteLine($"| retries not 2xx, or whose effect is not in the database exactly once | {report.RetriesFailed.Count:N0} | 0 |");
         FaultModes.PrintProblems(report.Problems);
+        foreach (var clue in report.Clues) Console.WriteLine(clue);
         Console.WriteLine();
         Console.WriteLine(FaultModes.Pairs(("mode", "crash"), ("provider", options.Provider), ("clients", options.Clients), ("seconds", options.LoadSeconds),
             ("commands", report.Commands), ("acknowledged", report.Acknowledged), ("unanswered", report.Unanswered), ("lost", report.Lost.Count),
             ("half_done", report.HalfDone.Count), ("unexpected", report.Unexpected.Count), ("followups_pending", report.FollowUpsPendingAtKill),
             ("followups_fired", report.FollowUpsFired), ("followups_missing", report.FollowUpsMissing.Count),
             ("followups_duplicated", report.FollowUpsDuplicated.Count), ("restart_s", Math.Round(report.Restart.TotalSeconds, 1)),
+            ("followups_settled_s", Math.Round(report.FollowUpsSettled.TotalSeconds, 1)),
             ("retried", report.Retried), ("retries_replayed", report.RetriesReplayed), ("retries_failed", report.RetriesFailed.Count),
             ("passed", report.Passed ? 1 : 0)));
         return report.Passed ? 0 : 1;

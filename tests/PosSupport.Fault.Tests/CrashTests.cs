@@ -15,7 +15,8 @@ public abstract class CrashTests(string provider)
         Assert.True(report.Lost.Count == 0, $"lost={report.Lost.Count}:{System.Environment.NewLine}{FaultHosts.Explain(report.Lost)}");
         Assert.True(report.HalfDone.Count == 0, FaultHosts.Explain(report.HalfDone));
         Assert.True(report.Unexpected.Count == 0, FaultHosts.Explain(report.Unexpected));
-        Assert.True(report.FollowUpsMissing.Count == 0, FaultHosts.Explain(report.FollowUpsMissing));
+        Assert.True(report.FollowUpsMissing.Count == 0, FaultHosts.Explain(report.FollowUpsMissing) + System.Environment.NewLine
+            + string.Join(System.Environment.NewLine, report.Clues));
         Assert.True(report.FollowUpsDuplicated.Count == 0, FaultHosts.Explain(report.FollowUpsDuplicated));
         Assert.Equal(report.FollowUpsPendingAtKill, report.FollowUpsFired);
         // The clients' requests in flight at the kill, sent again with their Idempotency-Key after the restart.

@@ -21,7 +21,7 @@ public abstract class FollowUpClockTests(string provider)
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(45);
 
     /// <summary>The shipped workflows with the evidence reminders (and nothing else) changed by <paramref name="reminders"/>.</summary>
-    private static TemporaryDirectory FastWorkflows(string reminders)
+    internal static TemporaryDirectory FastWorkflows(string reminders)
     {
         var copy = TemporaryDirectory.Create();
         foreach (var file in Directory.EnumerateFiles(ShippedWorkflows.Directory, "*.json"))
@@ -33,7 +33,7 @@ public abstract class FollowUpClockTests(string provider)
         return copy;
     }
 
-    private static Dictionary<string, string> Settings(string provider, string? workflows, PostgresDatabase? database)
+    internal static Dictionary<string, string> Settings(string provider, string? workflows, PostgresDatabase? database)
     {
         var settings = new Dictionary<string, string>();
         if (workflows is not null) settings["PosSupport:Workflows:Directory"] = workflows;
@@ -46,7 +46,7 @@ public abstract class FollowUpClockTests(string provider)
     }
 
     /// <summary>A data-fee case opened by an agent on the phone: it waits in collecting-evidence.</summary>
-    private static async Task<Guid> OpenDataFeeCaseAsync(ApiHost host, bool seed)
+    internal static async Task<Guid> OpenDataFeeCaseAsync(ApiHost host, bool seed)
     {
         await using var scope = host.Services.CreateAsyncScope();
         if (seed) await DemoData.SeedAsync(scope.ServiceProvider, CancellationToken.None);
@@ -73,10 +73,10 @@ public abstract class FollowUpClockTests(string provider)
         return [.. await connection.QueryAsync<T>(sql, param)];
     }
 
-    private static Task<long> RemindersAsync(ApiHost host, Guid caseId) => ScalarAsync<long>(host,
+    internal static Task<long> RemindersAsync(ApiHost host, Guid caseId) => ScalarAsync<long>(host,
         "SELECT COUNT(*) FROM case_events WHERE case_id = @caseId AND kind = 'message-queued' AND data LIKE '%evidence-missing%'", new { caseId });
 
-    private static async Task WaitForAsync(Func<Task<bool>> condition, string what, ApiHost? host = null, Guid? caseId = null)
+    internal static async Task WaitForAsync(Func<Task<bool>> condition, string what, ApiHost? host = null, Guid? caseId = null)
     {
         var deadline = DateTime.UtcNow + Patience;
         while (!await condition())
@@ -224,6 +224,40 @@ public sealed class FollowUpClockOnSqlite() : FollowUpClockTests("sqlite");
 
 [Collection(FollowUpClockGroup.Name)]
 public sealed class FollowUpClockOnPostgres() : FollowUpClockTests("postgres");
+
+/// <summary>Hangfire's PostgreSQL storage after a node died holding one of its locks (kill -9 in the middle of a state change).</summary>
+[Collection(FollowUpClockGroup.Name)]
+public sealed class HangfireLocksOnPostgres
+{
+    [Fact]
+    public async Task A_scheduler_lock_left_by_a_node_killed_over_a_minute_ago_does_not_hold_back_a_reminder_due_in_seconds()
+    {
+        using var workflows = FollowUpClockTests.FastWorkflows("""{"after": "PT5S", "remind": "evidence-missing"}""");
+        using var data = TemporaryDirectory.Create();
+        var database = PostgresDatabase.Create();
+        await using var host = ApiHost.On(data.Path, FollowUpClockTests.Settings("postgres", workflows.Path, database));
+        _ = host.Services.GetRequiredService<JobStorage>();
+        // The lock the delayed-job scheduler holds while it moves due jobs to their queue, as a node killed at that moment
+        // leaves it, 70 s ago. Taken the moment the running scheduler lets go of it between its one-second polls.
+        await using (var connection = await host.Services.GetRequiredService<CaseDatabase>().OpenAsync(CancellationToken.None))
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (await connection.ExecuteAsync("""
+                       INSERT INTO hangfire.lock (resource, acquired) VALUES ('hangfire:locks:schedulepoller', now() - interval '70 seconds')
+                       ON CONFLICT DO NOTHING
+                       """) == 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the scheduler never let go of its lock");
+                await Task.Delay(20);
+            }
+        }
+
+        var caseId = await FollowUpClockTests.OpenDataFeeCaseAsync(host, seed: true);
+
+        await FollowUpClockTests.WaitForAsync(async () => await FollowUpClockTests.RemindersAsync(host, caseId) >= 1,
+            "the reminder, with the dead node's lock in the way", host, caseId);
+    }
+}
 
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class FollowUpClockGroup

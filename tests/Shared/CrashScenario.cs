@@ -7,7 +7,11 @@ namespace PosSupport.Testing;
 /// <param name="LoadSeconds">Load before the kill.</param>
 public sealed record CrashOptions(string Provider, int Clients = 4, double LoadSeconds = 5);
 
-/// <summary>What a crash run found. <see cref="Passed"/>: nothing acknowledged lost, nothing half-done, no 5xx, every pending follow-up fired once.</summary>
+/// <summary>
+/// What a crash run found. <see cref="Passed"/>: nothing acknowledged lost, nothing half-done, no 5xx, every pending follow-up
+/// fired once. <c>FollowUpsSettled</c>: from the restarted host answering to the last pending follow-up found fired (or the wait
+/// given up).
+/// </summary>
 public sealed record CrashReport(
     CrashOptions Options,
     long Commands,
@@ -23,8 +27,13 @@ public sealed record CrashReport(
     TimeSpan Restart,
     int Retried,
     int RetriesReplayed,
-    IReadOnlyList<string> RetriesFailed)
+    IReadOnlyList<string> RetriesFailed,
+    IReadOnlyList<string>? Clues = null,
+    TimeSpan FollowUpsSettled = default)
 {
+    /// <summary>When follow-ups did not fire: what the clock holds for their jobs, and the restarted host's warnings.</summary>
+    public IReadOnlyList<string> Clues { get; } = Clues ?? [];
+
     public bool Passed => Lost.Count == 0 && HalfDone.Count == 0 && Unexpected.Count == 0 && FollowUpsMissing.Count == 0 && FollowUpsDuplicated.Count == 0
                           && RetriesFailed.Count == 0 && Acknowledged > 0 && FollowUpsPendingAtKill > 0;
 
@@ -90,22 +99,25 @@ public static class CrashScenario
         {
             var restart = clock.Elapsed;
             log($"restarted in {restart.TotalSeconds:F1} s; waiting for {pending.Count} pending reminders (due {reminderAfter.TotalSeconds:F0} s after their case opened)");
-            // The slowest legitimate path: a job fetched just before the kill is hidden for Hangfire.PostgreSql's invisibility
-            // timeout (1 minute, FollowUpClock) before a worker takes it again; a row whose arming died with the host waits
-            // for a sweep (at start-up, then every minute). Two minutes covers either on a busy machine; the wait ends as
-            // soon as every reminder has fired.
+            // The slowest legitimate paths: a job fetched just before the kill is hidden for Hangfire.PostgreSql's invisibility
+            // timeout (1 minute, FollowUpClock) before a worker takes it again; a lock the dead host held (a job's state lock,
+            // taken while it moved a job to its due time) stops the delayed-job scheduler until the lock is a minute old
+            // (DistributedLockTimeout); a row whose arming died with the host waits for a sweep (at start-up, then every
+            // minute). Two minutes covers any of them on a busy machine; the wait ends as soon as every reminder has fired.
             after = await WaitForFollowUpsAsync(environment, pending, reminderAfter + TimeSpan.FromSeconds(120), cancellationToken).ConfigureAwait(false);
+            var settled = clock.Elapsed - restart;
             // A second look a little later: a twin job firing the same row again would show now.
             await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
             await using (var connection = environment.OpenDatabase()) after = await StoreSnapshot.ReadAsync(connection).ConfigureAwait(false);
             var (fired, missing, duplicated) = CheckFollowUps(pending, after);
+            var clues = missing.Count == 0 ? [] : await CluesAsync(environment, pending, after, restarted.Output).ConfigureAwait(false);
             // Then, as the clients would, send again every request that got no answer, with its Idempotency-Key: it must
             // succeed and have its effect exactly once, whether it had committed before the kill (replayed) or not (run now).
             var (retried, replayed, retriesFailed) = await RetryUnansweredAsync(environment, restarted.BaseAddress,
                 ledger.UnansweredRequests, keys.Select((key, i) => ($"c{i}", key)).ToDictionary(), cancellationToken).ConfigureAwait(false);
             log($"retried {retried} unanswered requests after the restart: {replayed} replayed, {retriesFailed.Count} failed");
             return new CrashReport(options, load.Commands, ledger.All.Count, ledger.Unanswered, StoreAudit.Lost(ledger, after), StoreAudit.HalfDone(after, loadCases),
-                load.Unexpected.ToList(), pending.Count, fired, missing, duplicated, restart, retried, replayed, retriesFailed);
+                load.Unexpected.ToList(), pending.Count, fired, missing, duplicated, restart, retried, replayed, retriesFailed, clues, settled);
         }
     }
 
@@ -152,12 +164,53 @@ public static class CrashScenario
             var now = rows.GetValueOrDefault(before.Id);
             var reminders = after.RemindersOn(before.CaseId, before.Template!);
             var times = (now?.Attempt ?? 0) - before.Attempt;
-            if (now is null || times < 1) missing.Add($"{before.Id} (case {before.CaseId}): still {now?.Status ?? "gone"}, attempt {now?.Attempt}");
+            if (now is null || times < 1) missing.Add($"{before.Id} (case {before.CaseId}): still {now?.Status ?? "gone"}, attempt {now?.Attempt}, due {now?.DueAt}, job {now?.JobId ?? "none"} (at the kill: job {before.JobId ?? "none"})");
             else fired++;
             if (times > 1 || reminders > (now?.Attempt ?? 0))
                 duplicated.Add($"{before.Id} (case {before.CaseId}): attempt {before.Attempt} → {now?.Attempt}, {reminders} reminders on the timeline");
         }
         return (fired, missing, duplicated);
+    }
+
+    /// <summary>
+    /// For a failure message: each unfired follow-up's jobs (then and now) as Hangfire's PostgreSQL tables record them (state
+    /// history, queue entry), the storage's locks, and the restarted host's warnings and errors. SQLite's clock is in memory.
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> CluesAsync(FaultEnvironment environment, IReadOnlyList<StoreSnapshot.FollowUp> pendingAtKill,
+        StoreSnapshot after, string hostOutput)
+    {
+        var clues = new List<string>();
+        var rows = after.FollowUps.ToDictionary(f => f.Id);
+        var unfired = pendingAtKill.Where(p => !rows.TryGetValue(p.Id, out var now) || now.Attempt <= p.Attempt).ToList();
+        if (environment.Provider == "postgres")
+        {
+            try
+            {
+                await using var connection = environment.OpenDatabase();
+                foreach (var job in unfired.SelectMany(p => new[] { p.JobId, rows.GetValueOrDefault(p.Id)?.JobId }).OfType<string>().Distinct())
+                {
+                    if (!long.TryParse(job, System.Globalization.CultureInfo.InvariantCulture, out var id)) continue;
+                    var states = await Dapper.SqlMapper.QueryAsync<(string, string?, string)>(connection,
+                        "SELECT name, reason, CAST(createdat AS text) FROM hangfire.state WHERE jobid = @id ORDER BY id", new { id }).ConfigureAwait(false);
+                    var queued = await Dapper.SqlMapper.QueryAsync<(string, string?)>(connection,
+                        "SELECT queue, CAST(fetchedat AS text) FROM hangfire.jobqueue WHERE jobid = @id", new { id }).ConfigureAwait(false);
+                    clues.Add($"job {job}: {string.Join(" -> ", states.Select(s => $"{s.Item1} at {s.Item3}{(s.Item2 is null ? "" : $" ({s.Item2})")}"))}; "
+                              + $"queue: {string.Join(", ", queued.Select(q => $"{q.Item1} fetched {q.Item2 ?? "never"}"))}");
+                }
+                var locks = await Dapper.SqlMapper.QueryAsync<(string, string)>(connection,
+                    "SELECT resource, CAST(acquired AS text) FROM hangfire.lock").ConfigureAwait(false);
+                clues.Add($"hangfire locks: {string.Join(", ", locks.Select(l => $"{l.Item1} since {l.Item2}"))}");
+            }
+            catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException)
+            {
+                clues.Add($"reading Hangfire's tables failed: {e.Message}");
+            }
+        }
+        clues.AddRange(hostOutput.Split(Environment.NewLine)
+            .Where(l => l.Contains("warn", StringComparison.OrdinalIgnoreCase) || l.Contains("fail", StringComparison.OrdinalIgnoreCase)
+                        || l.Contains("error", StringComparison.OrdinalIgnoreCase) || l.Contains("Follow-ups at start-up", StringComparison.Ordinal))
+            .TakeLast(40).Select(l => "host: " + l));
+        return clues;
     }
 
     private static async Task<StoreSnapshot> WaitForFollowUpsAsync(FaultEnvironment environment, IReadOnlyList<StoreSnapshot.FollowUp> pending, TimeSpan timeout,

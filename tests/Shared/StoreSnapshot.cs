@@ -20,7 +20,10 @@ public sealed class StoreSnapshot
             Data.ValueKind == JsonValueKind.Object && Data.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
     }
 
-    public sealed record FollowUp(Guid Id, Guid CaseId, string State, string Kind, string? Template, string Status, long Attempt);
+    /// <param name="JobId">The clock's job the row names (null while unarmed); for failure messages.</param>
+    /// <param name="DueAt">The row's due instant as the database prints it; for failure messages.</param>
+    public sealed record FollowUp(Guid Id, Guid CaseId, string State, string Kind, string? Template, string Status, long Attempt,
+        string? JobId = null, string? DueAt = null);
 
     public sealed record Delivery(Guid Id, Guid ClientId, Guid CaseId, string EventType, string SourceKey, string Status);
 
@@ -59,9 +62,11 @@ public sealed class StoreSnapshot
         var evidence = (await connection.QueryAsync<PairRow>("SELECT id AS Id, case_id AS CaseId, status AS Status FROM evidence_items").ConfigureAwait(false))
             .ToDictionary(r => IdOf(r.Id), r => (IdOf(r.CaseId), r.Status ?? ""));
         var followUps = (await connection.QueryAsync<FollowUpRow>("""
-                SELECT id AS Id, case_id AS CaseId, state AS State, kind AS Kind, template AS Template, status AS Status, attempt AS Attempt FROM follow_ups
+                SELECT id AS Id, case_id AS CaseId, state AS State, kind AS Kind, template AS Template, status AS Status, attempt AS Attempt,
+                       job_id AS JobId, CAST(due_at AS TEXT) AS DueAt
+                  FROM follow_ups
                 """).ConfigureAwait(false))
-            .Select(r => new FollowUp(IdOf(r.Id), IdOf(r.CaseId), r.State, r.Kind, r.Template, r.Status, r.Attempt)).ToList();
+            .Select(r => new FollowUp(IdOf(r.Id), IdOf(r.CaseId), r.State, r.Kind, r.Template, r.Status, r.Attempt, r.JobId, r.DueAt)).ToList();
         var deliveries = (await connection.QueryAsync<DeliveryRow>("""
                 SELECT id AS Id, client_id AS ClientId, case_id AS CaseId, event_type AS EventType, source_key AS SourceKey, status AS Status FROM webhook_deliveries
                 """).ConfigureAwait(false))
@@ -120,6 +125,8 @@ public sealed class StoreSnapshot
         public string? Template { get; set; }
         public string Status { get; set; } = "";
         public long Attempt { get; set; }
+        public string? JobId { get; set; }
+        public string? DueAt { get; set; }
     }
 
     private sealed class DeliveryRow

@@ -104,6 +104,12 @@ public static class FollowUpClock
             // taken twice; a job run twice anyway finds its rows done or owned by another job and does nothing.
             UseSlidingInvisibilityTimeout = true,
             InvisibilityTimeout = TimeSpan.FromMinutes(1),
+            // A lock left by a node that died holding it counts as released once it is this old; the default is 10 minutes.
+            // The delayed-job scheduler holds its own lock while it waits for a job's state lock, so one job lock left by a
+            // kill -9 in the middle of a state change stopped every scheduled follow-up on every node for ten minutes (a CI
+            // crash test caught it). Our locks are held for milliseconds, except the recurring sweeps and the idempotency
+            // purge: one that runs longer than this may run on two nodes at once, which each of them is written to survive.
+            DistributedLockTimeout = TimeSpan.FromMinutes(1),
             QueuePollInterval = TimeSpan.FromSeconds(1),
         };
         return new PostgreSqlStorage(new NpgsqlConnectionFactory(options.Database.ConnectionString, storage, null), storage);
