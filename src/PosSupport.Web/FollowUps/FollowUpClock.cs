@@ -176,6 +176,7 @@ public sealed class SweepJob(IMediator mediator)
 /// <summary>
 /// At start-up: registers the every-minute sweep and runs one pass at once, so follow-ups whose jobs were lost with
 /// the last process (in-memory storage, a crash before arming) are armed, and overdue ones fire, before the first minute.
+/// The sweep is also what arms follow-ups written more than <see cref="FollowUpArming.Reach"/> ahead, as they come within it.
 /// </summary>
 public sealed partial class FollowUpSweeper(IServiceScopeFactory scopes, IServiceProvider services, ILogger<FollowUpSweeper> logger) : BackgroundService
 {
@@ -195,7 +196,7 @@ public sealed partial class FollowUpSweeper(IServiceScopeFactory scopes, IServic
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Follow-ups at start-up: {Pending} pending, {Armed} armed again ({Overdue} overdue, firing now)")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Follow-ups at start-up: {Pending} pending within the next quarter hour, {Armed} armed ({Overdue} overdue, firing now)")]
     private static partial void Swept(ILogger logger, int pending, int armed, int overdue);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The start-up sweep of follow-ups failed; the every-minute sweep will retry")]

@@ -16,9 +16,11 @@ public abstract class FollowUpArmingLoopTests<TFixture>(TFixture fixture) where 
     private async Task<List<Guid>> UnarmedRowsOfANewCaseAsync()
     {
         var (opened, _) = await fixture.OpenDataFeeCaseAsync();
-        // As if the request had only posted them: pending, committed, no job yet.
+        // As if the request had only posted them: pending, committed, no job yet; and due within minutes (the shipped
+        // workflows' follow-ups are days away, beyond FollowUpArming.Reach, and left for the sweep).
+        var soon = fixture.Clock.GetUtcNow() + TimeSpan.FromMinutes(5);
         await fixture.WithConnectionAsync(c => Dapper.SqlMapper.ExecuteAsync(c,
-            "UPDATE follow_ups SET job_id = NULL WHERE case_id = @Id AND status = 'pending'", opened));
+            "UPDATE follow_ups SET job_id = NULL, due_at = @soon WHERE case_id = @Id AND status = 'pending'", new { opened.Id, soon }));
         return await fixture.QueryAsync<Guid>("SELECT id FROM follow_ups WHERE case_id = @Id AND status = 'pending' ORDER BY id", opened);
     }
 
@@ -62,6 +64,29 @@ public abstract class FollowUpArmingLoopTests<TFixture>(TFixture fixture) where 
             Assert.True(job is not null && fixture.Scheduler.IsLive(job), $"row {id} has job '{job}'");
         }
         Assert.Null(await fixture.ScalarAsync<string?>("SELECT job_id FROM follow_ups WHERE id = @cancelled", new { cancelled }));
+    }
+
+    [Fact]
+    public async Task Rows_due_beyond_reach_are_left_without_a_job_by_the_loop()
+    {
+        var (opened, _) = await fixture.OpenDataFeeCaseAsync();
+        var rows = await fixture.QueryAsync<Guid>("SELECT id FROM follow_ups WHERE case_id = @Id AND status = 'pending' ORDER BY id", opened);
+        Assert.NotEmpty(rows);
+        var loop = new FollowUpArmingLoop(fixture.Services.GetRequiredService<IServiceScopeFactory>(), NullLogger<FollowUpArmingLoop>.Instance);
+        loop.Post(rows);
+        await loop.StartAsync(CancellationToken.None);
+        try
+        {
+            await WaitUntilIdleAsync(loop);
+        }
+        finally
+        {
+            await loop.StopAsync(CancellationToken.None);
+        }
+
+        // A reminder a day away, an evidence time-out a week away, SLA clocks hours away: none gets a job now.
+        Assert.Empty(await fixture.QueryAsync<string>(
+            "SELECT job_id FROM follow_ups WHERE case_id = @Id AND status = 'pending' AND job_id IS NOT NULL", opened));
     }
 
     [Fact]

@@ -35,6 +35,41 @@ public abstract class FollowUpTests<TFixture>(TFixture fixture) where TFixture :
         await Fixture.RunDueFollowUpsAsync();
     }
 
+    /// <summary>
+    /// A new case's first evidence reminder is due a day later, beyond <see cref="FollowUpArming.Reach"/>, so it has no job
+    /// yet: moves the clock to a minute within reach of it and runs the every-minute sweep, which gives it one.
+    /// </summary>
+    private async Task WithinReachOfTheFirstReminderAsync()
+    {
+        Fixture.Clock.Advance(TimeSpan.FromDays(1) - FollowUpArming.Reach + TimeSpan.FromMinutes(1));
+        await Fixture.SendAsync(new SweepFollowUps.Command());
+    }
+
+    [Fact]
+    public async Task A_follow_up_due_beyond_reach_gets_its_job_from_the_sweep_once_it_comes_within_reach()
+    {
+        var (opened, _) = await Fixture.OpenDataFeeCaseAsync();
+        var reminder = await FollowUpAsync(opened.Id, "evidence-missing");
+        var due = await Fixture.ScalarAsync<DateTimeOffset>("SELECT due_at FROM follow_ups WHERE id = @reminder", new { reminder });
+
+        // Written a day ahead: no job, and a sweep leaves it alone while it is further away than the reach.
+        Assert.Empty(await Fixture.JobsOfAsync(reminder));
+        Fixture.Clock.Advance(due - FollowUpArming.Reach - TimeSpan.FromMinutes(1) - Fixture.Clock.GetUtcNow());
+        await Fixture.SendAsync(new SweepFollowUps.Command());
+        Assert.Empty(await Fixture.JobsOfAsync(reminder));
+
+        Fixture.Clock.Advance(TimeSpan.FromMinutes(2));
+        var swept = await Fixture.SendAsync(new SweepFollowUps.Command());
+
+        var job = Assert.Single(await Fixture.JobsOfAsync(reminder));
+        Assert.True(swept.Armed >= 1);
+        Assert.Equal(FollowUpArming.WakeAt(due), Fixture.Scheduler.DueOf(job));
+        Assert.Equal(0, await RemindersAsync(opened.Id));
+        Fixture.Clock.Advance(due - Fixture.Clock.GetUtcNow());
+        await Fixture.RunDueFollowUpsAsync();
+        Assert.Equal(1, await RemindersAsync(opened.Id));
+    }
+
     [Fact]
     public async Task Evidence_reminders_go_out_after_a_day_then_exactly_three_more_times_daily_and_then_stop()
     {
@@ -77,8 +112,11 @@ public abstract class FollowUpTests<TFixture>(TFixture fixture) where TFixture :
         var (opened, _) = await Fixture.OpenDataFeeCaseAsync();
         var reminder = await FollowUpAsync(opened.Id, "evidence-missing");
         var timeout = await FollowUpAsync(opened.Id, "evidence-timed-out");
+        await WithinReachOfTheFirstReminderAsync();
+        // The reminder, due within minutes, has its job; the time-out, days away, has none yet.
         var jobs = (await Fixture.JobsOfAsync(reminder)).Concat(await Fixture.JobsOfAsync(timeout)).ToList();
-        Assert.Equal(2, jobs.Count);
+        Assert.Single(await Fixture.JobsOfAsync(reminder));
+        Assert.Empty(await Fixture.JobsOfAsync(timeout));
 
         await Fixture.AcceptAllEvidenceAsync(opened.Id);
         await Fixture.FireAsync(opened.Id, "evidence-complete", Agent);
@@ -105,6 +143,7 @@ public abstract class FollowUpTests<TFixture>(TFixture fixture) where TFixture :
         var (first, _) = await Fixture.OpenDataFeeCaseAsync();
         var (second, _) = await Fixture.OpenDataFeeCaseAsync();
         var reminders = new[] { await FollowUpAsync(first.Id, "evidence-missing"), await FollowUpAsync(second.Id, "evidence-missing") };
+        await WithinReachOfTheFirstReminderAsync();
         var jobs = new HashSet<string>();
         foreach (var id in reminders) jobs.Add(await Fixture.ScalarAsync<string>("SELECT job_id FROM follow_ups WHERE id = @id", new { id }));
         var job = Assert.Single(jobs);
@@ -127,8 +166,13 @@ public abstract class FollowUpTests<TFixture>(TFixture fixture) where TFixture :
 
         var ofJob = await QueuePlans.PlanAsync(Fixture, FollowUpJobRunner.RowsOfJobSql, new { jobId = "42" }, postgresSettings);
         var waitedOn = await QueuePlans.PlanAsync(Fixture, FollowUpArming.JobsStillWaitedOnSql(provider), new { some = provider.List(TwoJobs) }, postgresSettings);
-        var unarmed = await QueuePlans.PlanAsync(Fixture, FollowUpArming.UnarmedSql(provider), new { ids = rows }, postgresSettings);
+        var unarmed = await QueuePlans.PlanAsync(Fixture, FollowUpArming.UnarmedSql(provider), new { ids = rows, until = SliceFixture.Start }, postgresSettings);
         var jobsOf = await QueuePlans.PlanAsync(Fixture, FollowUpArming.JobsOfSql(provider), new { ids = rows }, postgresSettings);
+        // The sweep reads the rows due within reach by their due time, not every pending row of every open case.
+        var sweep = await QueuePlans.PlanAsync(Fixture, SweepFollowUps.PageSql, new { until = SliceFixture.Start, afterDue = SliceFixture.Start, after = Guid.Empty, page = 1000 },
+            postgresSettings);
+        Assert.Contains("ix_follow_ups_due", sweep, StringComparison.Ordinal);
+        Assert.DoesNotMatch("(?m)^SCAN follow_ups|Seq Scan on follow_ups", sweep);
 
         foreach (var plan in new[] { ofJob, waitedOn })
             Assert.True(plan.Contains("ix_follow_ups_pending_job", StringComparison.Ordinal) && !plan.Contains("ix_follow_ups_due", StringComparison.Ordinal), plan);
@@ -146,6 +190,7 @@ public abstract class FollowUpTests<TFixture>(TFixture fixture) where TFixture :
     {
         var (leaving, _) = await Fixture.OpenDataFeeCaseAsync();
         var (staying, _) = await Fixture.OpenDataFeeCaseAsync();
+        await WithinReachOfTheFirstReminderAsync();
         var job = Assert.Single(await Fixture.JobsOfAsync(await FollowUpAsync(staying.Id, "evidence-missing")));
 
         await Fixture.AcceptAllEvidenceAsync(leaving.Id);
@@ -162,6 +207,7 @@ public abstract class FollowUpTests<TFixture>(TFixture fixture) where TFixture :
     {
         var (opened, _) = await Fixture.OpenDataFeeCaseAsync();
         var reminder = await FollowUpAsync(opened.Id, "evidence-missing");
+        await WithinReachOfTheFirstReminderAsync();
         var job = Assert.Single(await Fixture.JobsOfAsync(reminder));
         Fixture.Clock.Advance(TimeSpan.FromDays(1));
 
@@ -173,7 +219,8 @@ public abstract class FollowUpTests<TFixture>(TFixture fixture) where TFixture :
         Assert.Equal(1, await RemindersAsync(opened.Id));
         Assert.Equal([FollowUpOutcome.Reminded, FollowUpOutcome.AlreadyHandled], together.Select(r => r.Outcome).Order());
         Assert.Equal(FollowUpOutcome.AlreadyHandled, again.Outcome);
-        // The next reminder is armed once, for a day later (the job run here by hand is still on the recorder's books).
+        // The next reminder, a day after the first was due and so within reach of the clock now, is armed once (the job
+        // run here by hand is still on the recorder's books).
         Assert.Single(await Fixture.JobsOfAsync(reminder), j => j != job);
     }
 
@@ -182,6 +229,7 @@ public abstract class FollowUpTests<TFixture>(TFixture fixture) where TFixture :
     {
         var (opened, _) = await Fixture.OpenDataFeeCaseAsync();
         var reminder = await FollowUpAsync(opened.Id, "evidence-missing");
+        await WithinReachOfTheFirstReminderAsync();
         var job = Assert.Single(await Fixture.JobsOfAsync(reminder));
 
         var early = await Fixture.SendAsync(new FireFollowUp.Command(reminder, job));
@@ -272,6 +320,7 @@ public abstract class FollowUpTests<TFixture>(TFixture fixture) where TFixture :
     public async Task The_sweeper_arms_follow_ups_whose_jobs_were_lost_and_leaves_live_ones_alone()
     {
         var (opened, _) = await Fixture.OpenDataFeeCaseAsync();
+        await WithinReachOfTheFirstReminderAsync();
         Fixture.Scheduler.LoseAll();
 
         var first = await Fixture.SendAsync(new SweepFollowUps.Command());
@@ -285,17 +334,52 @@ public abstract class FollowUpTests<TFixture>(TFixture fixture) where TFixture :
     }
 
     [Fact]
+    public async Task A_sweep_arms_every_row_of_a_backlog_longer_than_its_page_whose_rows_share_due_times_across_page_boundaries()
+    {
+        var (opened, _) = await Fixture.OpenDataFeeCaseAsync();
+        var now = Fixture.Clock.GetUtcNow();
+        // Overdue after an outage, or coming due within reach: 2,500 rows on three instants, in no particular id order.
+        var dues = new[] { now - TimeSpan.FromHours(1), now + TimeSpan.FromMinutes(5), now + TimeSpan.FromMinutes(10) };
+        var rows = Enumerable.Range(0, 2_500).Select(i => new { id = Guid.NewGuid(), caseId = opened.Id, key = $"backlog-{i}", due = dues[i % 3], now }).ToList();
+        await Fixture.WithConnectionAsync(async connection =>
+        {
+            await using var transaction = await connection.BeginTransactionAsync();
+            await Dapper.SqlMapper.ExecuteAsync(connection, """
+                INSERT INTO follow_ups (id, case_id, state, follow_up_key, kind, template, due_at, repeats_left, status, created_at)
+                VALUES (@id, @caseId, 'collecting-evidence', @key, 'remind', 'evidence-missing', @due, 0, 'pending', @now)
+                """, rows, transaction);
+            await transaction.CommitAsync();
+            return rows.Count;
+        });
+
+        var swept = await Fixture.SendAsync(new SweepFollowUps.Command());
+
+        var unarmed = await Fixture.ScalarAsync<long>(
+            "SELECT COUNT(*) FROM follow_ups WHERE case_id = @Id AND follow_up_key LIKE 'backlog-%' AND job_id IS NULL", opened);
+        Assert.Equal(0, unarmed);
+        Assert.True(swept.Armed >= rows.Count, $"{swept.Armed} armed of {swept.Pending} looked at");
+        Assert.True(swept.Overdue >= rows.Count / 3, $"{swept.Overdue} overdue");
+        // Out of the other tests' way: cancelled, and their jobs forgotten (the next sweep re-arms what else was pending).
+        await Fixture.WithConnectionAsync(c => Dapper.SqlMapper.ExecuteAsync(c,
+            "UPDATE follow_ups SET status = 'cancelled' WHERE case_id = @Id AND status = 'pending'", opened));
+        Fixture.Scheduler.LoseAll();
+    }
+
+    [Fact]
     public async Task Two_sweeps_at_once_arm_each_follow_up_with_one_job()
     {
         var (opened, _) = await Fixture.OpenDataFeeCaseAsync();
+        await WithinReachOfTheFirstReminderAsync();
         Fixture.Scheduler.LoseAll();
 
         await Task.WhenAll(Fixture.SendAsync(new SweepFollowUps.Command()), Fixture.SendAsync(new SweepFollowUps.Command()));
 
-        var pending = await Fixture.QueryAsync<Guid>("SELECT id FROM follow_ups WHERE case_id = @Id AND status = 'pending'", opened);
+        var until = Fixture.Clock.GetUtcNow() + FollowUpArming.Reach;
+        var pending = await Fixture.QueryAsync<Guid>("SELECT id FROM follow_ups WHERE case_id = @Id AND status = 'pending' AND due_at <= @until",
+            new { opened.Id, until });
         Assert.NotEmpty(pending);
-        // Each row names a live job, and no other job is left waiting (a sweep's job that lost the race was deleted).
-        var named = await Fixture.QueryAsync<string>("SELECT job_id FROM follow_ups WHERE status = 'pending'");
+        // Each row within reach names a live job, and no other job is left waiting (a sweep's job that lost the race was deleted).
+        var named = await Fixture.QueryAsync<string>("SELECT job_id FROM follow_ups WHERE status = 'pending' AND due_at <= @until", new { until });
         Assert.All(named, job => Assert.True(job is not null && Fixture.Scheduler.IsLive(job)));
         Assert.Equal(named.Distinct().Order(), Fixture.Scheduler.Live.Order());
     }

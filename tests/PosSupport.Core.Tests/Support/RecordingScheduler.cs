@@ -69,6 +69,12 @@ public sealed class RecordingScheduler : IFollowUpScheduler
         lock (_gate) return _live.Where(j => j.Value.FollowUpId == followUpId).Select(j => j.Key).ToList();
     }
 
+    /// <summary>When a live job is scheduled to run; null when it is not live.</summary>
+    public DateTimeOffset? DueOf(string jobId)
+    {
+        lock (_gate) return _live.TryGetValue(jobId, out var job) ? job.DueAt : null;
+    }
+
     /// <summary>Takes the jobs due at <paramref name="now"/> off the schedule, earliest first, as a worker picks them up.</summary>
     public IReadOnlyList<(string JobId, Guid FollowUpId)> TakeDue(DateTimeOffset now)
     {

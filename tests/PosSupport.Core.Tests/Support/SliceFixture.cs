@@ -48,13 +48,15 @@ public abstract class SliceFixture : IAsyncLifetime
 
     /// <summary>
     /// Runs every follow-up job due at the fake time, as Hangfire's workers would, until none is due (a job may arm
-    /// another that is due at once); returns what each run did.
+    /// another that is due at once); returns what each run did. Each round starts with the every-minute sweep, which
+    /// arms the rows that were written further ahead than <see cref="FollowUpArming.Reach"/>.
     /// </summary>
     public async Task<IReadOnlyList<FireFollowUp.Result>> RunDueFollowUpsAsync()
     {
         var results = new List<FireFollowUp.Result>();
         for (var round = 0; round < 100; round++)
         {
+            await SendAsync(new SweepFollowUps.Command());
             var due = Scheduler.TakeDue(Clock.GetUtcNow());
             if (due.Count == 0) return results;
             // As the web host's job does: every row the job names, one at a time here so results come in order.
