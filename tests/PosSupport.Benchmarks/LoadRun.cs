@@ -19,7 +19,9 @@ namespace PosSupport.Benchmarks;
 /// and reports its p99. With <c>--compare-pgbench</c> (PostgreSQL), pgbench's simple-update TPS on the same cluster in
 /// the same run is the baseline. <c>--url</c> targets a running host; then <c>--data-dir</c> (SQLite) or
 /// <c>--connection</c> (PostgreSQL) names its database, for the keys and merchant ids. With <c>--soak-minutes M [--rate R]</c>
-/// it instead holds R commands a second for M minutes and reports the host's memory once a minute and its trend.
+/// it instead holds R commands a second for M minutes and reports the host's memory once a minute and its trend. With
+/// <c>--statements</c> (PostgreSQL, a host the driver starts) a last closed-loop phase of 5 s with one client runs with the
+/// server logging every statement, and the statements per command are reported by origin (<see cref="StatementCensus"/>).
 /// </summary>
 public static class LoadRun
 {
@@ -34,6 +36,9 @@ public static class LoadRun
         var comparePgbench = args.Flag("--compare-pgbench");
         if (comparePgbench && provider != "postgres") throw new ArgumentException("--compare-pgbench needs --provider postgres.");
         var url = args.Text("--url");
+        var census = args.Flag("--statements");
+        if (census && (provider != "postgres" || url is not null))
+            throw new ArgumentException("--statements reads the log of the PostgreSQL cluster the driver starts: give --provider postgres and leave out --url.");
 
         Console.WriteLine($"load: {clients} clients, {seconds} s per phase, {provider}; machine: {Stats.Machine()}");
         using var data = new TempDirectory();
@@ -102,6 +107,21 @@ public static class LoadRun
         var open = await RunPhaseAsync(http, keys, merchants, openWorkers, TimeSpan.FromSeconds(seconds), new Pacer(halfRate));
         Report(Stats.Invariant($"phase 2: open loop at {halfRate:F0} commands/s (half of phase 1), {openWorkers} workers"), openWorkers, open);
 
+        string? statements = null;
+        if (census)
+        {
+            var (counts, commands) = await CensusAsync(http, keys, merchants, host.ConnectionString!, TimeSpan.FromSeconds(5));
+            var total = counts.Values.Sum();
+            Console.WriteLine(Stats.Invariant($"statements PostgreSQL ran for {commands} commands (5 s, one client, log_statement = all):"));
+            Console.WriteLine("| origin | statements | per command |");
+            Console.WriteLine("|---|---:|---:|");
+            foreach (var origin in StatementCensus.Origins)
+                Console.WriteLine(Stats.Invariant($"| {origin} | {counts[origin]:N0} | {(double)counts[origin] / Math.Max(1, commands):F2} |"));
+            Console.WriteLine(Stats.Invariant($"| total | {total:N0} | {(double)total / Math.Max(1, commands):F1} |"));
+            statements = Stats.Invariant($" statements_per_command={(double)total / Math.Max(1, commands):F1} statements_by_origin=")
+                         + string.Join(",", StatementCensus.Origins.Select(o => Stats.Invariant($"{o}:{(double)counts[o] / Math.Max(1, commands):F2}")));
+        }
+
         double? pgbenchTps = null;
         if (comparePgbench)
         {
@@ -116,11 +136,52 @@ public static class LoadRun
         var failures = closed.Log.Failures + open.Log.Failures;
         Console.WriteLine();
         Console.WriteLine(Stats.Invariant(
-            $"provider={provider} clients={clients} seconds={seconds} commands={closed.Log.Count} commands_per_s={maxRate:F0} p50_ms={Stats.Percentile(all, 0.50):F2} p95_ms={Stats.Percentile(all, 0.95):F2} p99_ms={Stats.Percentile(all, 0.99):F2} half_load_per_s={open.Log.Count / open.Elapsed.TotalSeconds:F0} half_load_p99_ms={Stats.Percentile(openAll, 0.99):F2} host_cpu_ms_per_command={cpuMsPerCommand:F2} driver_cpu_ms_per_command={driverCpuMsPerCommand:F2}{(provider == "sqlite" ? Stats.Invariant($" writer_held_ms={writerHeldMs:F2}") : "")} lifecycles={closed.Lifecycles} failures={failures}{(pgbenchTps is { } t ? Stats.Invariant($" pgbench_tps={t:F0} ratio_vs_pgbench={ratio:F2}") : "")}"));
+            $"provider={provider} clients={clients} seconds={seconds} commands={closed.Log.Count} commands_per_s={maxRate:F0} p50_ms={Stats.Percentile(all, 0.50):F2} p95_ms={Stats.Percentile(all, 0.95):F2} p99_ms={Stats.Percentile(all, 0.99):F2} half_load_per_s={open.Log.Count / open.Elapsed.TotalSeconds:F0} half_load_p99_ms={Stats.Percentile(openAll, 0.99):F2} host_cpu_ms_per_command={cpuMsPerCommand:F2} driver_cpu_ms_per_command={driverCpuMsPerCommand:F2}{(provider == "sqlite" ? Stats.Invariant($" writer_held_ms={writerHeldMs:F2}") : "")} lifecycles={closed.Lifecycles} failures={failures}{(pgbenchTps is { } t ? Stats.Invariant($" pgbench_tps={t:F0} ratio_vs_pgbench={ratio:F2}") : "")}{statements}"));
         return failures == 0 ? 0 : 1;
     }
 
     private sealed record Keys(string Channel, string Agent);
+
+    /// <summary>
+    /// One client's closed loop for <paramref name="duration"/> with the cluster logging every statement; returns the
+    /// statements by origin and the commands sent. Logging slows the phase: its rate is not reported.
+    /// </summary>
+    private static async Task<(Dictionary<string, int> Counts, long Commands)> CensusAsync(HttpClient http, Keys keys, List<Guid> merchants,
+        string connectionString, TimeSpan duration)
+    {
+        var log = PostgresServer.Instance.LogFile;
+        await LogStatementsAsync(connectionString, true);
+        long start;
+        PhaseResult phase;
+        try
+        {
+            start = new FileInfo(log).Length;
+            phase = await RunPhaseAsync(http, keys, merchants, 1, duration, pacer: null);
+        }
+        finally
+        {
+            await LogStatementsAsync(connectionString, false);
+        }
+        await using var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        stream.Seek(start, SeekOrigin.Begin);
+        using var reader = new StreamReader(stream);
+        var lines = new List<string>();
+        while (await reader.ReadLineAsync() is { } line) lines.Add(line);
+        return (StatementCensus.Classify(lines), phase.Log.Count);
+    }
+
+    // ALTER SYSTEM and a reload: unlike ALTER DATABASE, it reaches the host's pooled sessions that are already open.
+    private static async Task LogStatementsAsync(string connectionString, bool on)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using (var command = new NpgsqlCommand(on ? "ALTER SYSTEM SET log_statement = 'all'" : "ALTER SYSTEM RESET log_statement", connection))
+            await command.ExecuteNonQueryAsync();
+        await using (var reload = new NpgsqlCommand("SELECT pg_reload_conf()", connection))
+            await reload.ExecuteScalarAsync();
+        // Each backend takes the new setting at its next command; give them a moment.
+        await Task.Delay(500);
+    }
 
     /// <summary>
     /// The host's <c>possupport.sqlite.writer.held</c> histogram from its Prometheus endpoint (loopback, where the driver

@@ -51,6 +51,9 @@ public sealed class PostgresServer
         using var watchdog = Process.Start(info) ?? throw new InvalidOperationException("Could not start the PostgreSQL watchdog.");
     }
 
+    /// <summary>The server's log (the load driver's statement census reads it).</summary>
+    public string LogFile => Path.Combine(_directory, "server.log");
+
     public string ConnectionString(string database) =>
         new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = _port, Username = "postgres", Database = database, Pooling = true, MaxPoolSize = 40 }.ToString();
 
