@@ -39,6 +39,21 @@ public sealed class MetricsApiTests(ApiWorld world) : IClassFixture<ApiWorld>
         Assert.DoesNotContain(merchant.ToString("D"), text, StringComparison.OrdinalIgnoreCase);
     }
 
+    // Follow-ups written more than a quarter hour ahead get their job from the every-minute sweep; the alert on "no sweep
+    // succeeded" (docs/operations.md) reads this series.
+    [Fact]
+    public async Task Metrics_count_each_successful_follow_up_sweep_as_a_command()
+    {
+        var before = Scrape.Sum(await world.Anonymous.GetStringAsync("/metrics"), "possupport_commands_total",
+            ("kind", "SweepFollowUps.Command"), ("result", "ok"));
+
+        world.Host.Services.GetRequiredService<IRecurringJobManager>().Trigger(FollowUpClock.SweepJobId);
+
+        var text = await Scrape.UntilAsync(world.Anonymous,
+            t => Scrape.Sum(t, "possupport_commands_total", ("kind", "SweepFollowUps.Command"), ("result", "ok")) > before);
+        Assert.True(Scrape.Sum(text, "possupport_commands_total", ("kind", "SweepFollowUps.Command"), ("result", "ok")) > before, text);
+    }
+
     [Fact]
     public async Task Metrics_need_no_api_key_from_loopback()
     {
