@@ -90,10 +90,12 @@ public sealed class CaseDatabase : IAsyncDisposable
     public string ConnectionString { get; }
     public string DataDirectory { get; }
 
-    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    public Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => OpenAsync(reuseStatements: false, cancellationToken);
+
+    private async Task<DbConnection> OpenAsync(bool reuseStatements, CancellationToken cancellationToken)
     {
         if (_postgres is not null) return await _postgres.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var connection = new SqliteConnection(ConnectionString);
+        var connection = reuseStatements ? new StatementReusingConnection(ConnectionString) : new SqliteConnection(ConnectionString);
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -128,7 +130,7 @@ public sealed class CaseDatabase : IAsyncDisposable
         await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            _writerConnection ??= (SqliteConnection)await OpenAsync(cancellationToken).ConfigureAwait(false);
+            _writerConnection ??= (SqliteConnection)await OpenAsync(reuseStatements: true, cancellationToken).ConfigureAwait(false);
             return new Writer(_writerConnection, this, shared: true) { Taken = System.Diagnostics.Stopwatch.GetTimestamp() };
         }
         catch
