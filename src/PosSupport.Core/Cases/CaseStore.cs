@@ -27,42 +27,42 @@ public sealed class CaseStore(CaseSession session, TimeProvider clock)
     public async Task<CaseRecord> LoadVisibleAsync(Guid caseId, Caller caller, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        var record = await LoadAsync(caseId, cancellationToken).ConfigureAwait(false);
-        if (caller.Actor == Actor.Customer && record.ChannelClientId != caller.ChannelClientId)
-            throw new NotFoundException("Case", caseId.ToString("D"));
-        return record;
+        return Visible(await LoadAsync(caseId, cancellationToken).ConfigureAwait(false), caller);
     }
+
+    /// <summary>
+    /// The case with its row held until commit, read and locked in one statement (PostgreSQL: the row read is the newest,
+    /// the one locked; SQLite runs one writer at a time already, and reads it plainly).
+    /// </summary>
+    public async Task<CaseRecord> LoadLockedAsync(Guid caseId, CancellationToken cancellationToken) =>
+        await session.QuerySingleOrDefaultAsync<CaseRecord>(session.Provider == DatabaseProvider.Postgres ? LockedSql : FindSql, new { caseId }, cancellationToken)
+            .ConfigureAwait(false) ?? throw new NotFoundException("Case", caseId.ToString("D"));
+
+    /// <summary>As <see cref="LoadLockedAsync"/>, for a caller who must be able to see the case (as <see cref="LoadVisibleAsync"/>).</summary>
+    public async Task<CaseRecord> LoadLockedVisibleAsync(Guid caseId, Caller caller, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        return Visible(await LoadLockedAsync(caseId, cancellationToken).ConfigureAwait(false), caller);
+    }
+
+    private static CaseRecord Visible(CaseRecord record, Caller caller) =>
+        caller.Actor == Actor.Customer && record.ChannelClientId != caller.ChannelClientId ? throw new NotFoundException("Case", record.Id.ToString("D")) : record;
+
+    private const string FindSql = $"SELECT {CaseRecord.Columns} FROM cases WHERE id = @caseId";
+    private const string LockedSql = FindSql + " FOR UPDATE";
 
     /// <summary>
     /// The case as a slice that will change it must see it (as <see cref="LoadVisibleAsync"/> for <paramref name="caller"/>).
-    /// Without an <paramref name="expectedVersion"/> the change is ordered by the row lock, not refused: the case is locked
-    /// (PostgreSQL; SQLite has one writer at a time already) and read again if it changed in between, so a reminder or a
-    /// colleague's note that lands between the read and the write does not turn the request into a 409. With one, a stale
+    /// Without an <paramref name="expectedVersion"/> the change is ordered by the row lock, not refused: the case is read
+    /// as locked (<see cref="LoadLockedAsync"/>), so a reminder or a colleague's note that lands before the write waits or
+    /// is waited for, and does not turn the request into a 409. With one, a stale
     /// version stays a conflict, found when the change is written.
     /// </summary>
-    public async Task<CaseRecord> LoadForChangeAsync(Guid caseId, Caller caller, long? expectedVersion, CancellationToken cancellationToken)
-    {
-        var record = await LoadVisibleAsync(caseId, caller, cancellationToken).ConfigureAwait(false);
-        if (expectedVersion is not null) return record;
-        var seen = record.Version;
-        await LockAsync(record, cancellationToken).ConfigureAwait(false);
-        return record.Version == seen ? record : await LoadVisibleAsync(caseId, caller, cancellationToken).ConfigureAwait(false);
-    }
+    public Task<CaseRecord> LoadForChangeAsync(Guid caseId, Caller caller, long? expectedVersion, CancellationToken cancellationToken) =>
+        expectedVersion is null ? LoadLockedVisibleAsync(caseId, caller, cancellationToken) : LoadVisibleAsync(caseId, caller, cancellationToken);
 
     public Task<CaseRecord?> FindAsync(Guid caseId, CancellationToken cancellationToken) =>
-        session.QuerySingleOrDefaultAsync<CaseRecord>($"SELECT {CaseRecord.Columns} FROM cases WHERE id = @caseId", new { caseId }, cancellationToken);
-
-    /// <summary>
-    /// Holds the case row until commit, so a check made now (a duplicate upload, say) still holds when this request
-    /// writes. PostgreSQL takes the row lock; SQLite already runs one writer at a time. Refreshes the version.
-    /// </summary>
-    public async Task LockAsync(CaseRecord record, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        if (session.Provider != DatabaseProvider.Postgres) return;
-        record.Version = await session.ExecuteScalarAsync<long?>("SELECT version FROM cases WHERE id = @id FOR UPDATE", new { id = record.Id }, cancellationToken)
-            .ConfigureAwait(false) ?? throw new NotFoundException("Case", record.Id.ToString("D"));
-    }
+        session.QuerySingleOrDefaultAsync<CaseRecord>(FindSql, new { caseId }, cancellationToken);
 
     /// <summary>
     /// Records a change that leaves the state as it is (note, message, evidence...): version + 1. With an expected

@@ -49,12 +49,10 @@ public static class SubmitEvidence
         public async Task<Result> Handle(Command request, CancellationToken cancellationToken)
         {
             ArgumentNullException.ThrowIfNull(request);
-            var record = await store.LoadVisibleAsync(request.CaseId, request.Caller, cancellationToken).ConfigureAwait(false);
-            if (record.StateKind == "final") throw new ConflictException($"Case {record.Number} is closed and takes no more evidence.");
-
             var sha256 = EvidenceFiles.Sha256(request.Content);
             // Under the case's lock, so an identical upload racing this one finds this one's item instead of a second row.
-            await store.LockAsync(record, cancellationToken).ConfigureAwait(false);
+            var record = await store.LoadLockedVisibleAsync(request.CaseId, request.Caller, cancellationToken).ConfigureAwait(false);
+            if (record.StateKind == "final") throw new ConflictException($"Case {record.Number} is closed and takes no more evidence.");
             if (await FindAsync(record.Id, sha256, cancellationToken).ConfigureAwait(false) is { } stored) return Stored(stored, record.Version);
 
             var mediaType = EvidenceFiles.DetectMediaType(request.Content)!;

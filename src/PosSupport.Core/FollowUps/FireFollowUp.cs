@@ -90,10 +90,9 @@ public static class FireFollowUp
             var found = await Session.QuerySingleOrDefaultAsync<Row>(RowSql, new { id = request.FollowUpId }, cancellationToken).ConfigureAwait(false);
             if (found is null) return new Result(request.FollowUpId, FollowUpOutcome.NotFound);
 
-            // Every writer of a case's follow-ups holds the case row first; take it, then read the row again.
-            // (Read the case again under the lock: what was read before it may have moved meanwhile.)
-            await store.LockAsync(await store.LoadAsync(found.CaseId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-            var record = await store.LoadAsync(found.CaseId, cancellationToken).ConfigureAwait(false);
+            // Every writer of a case's follow-ups holds the case row first; take it (the case as locked), then read the row again:
+            // what was read before the lock may have moved meanwhile.
+            var record = await store.LoadLockedAsync(found.CaseId, cancellationToken).ConfigureAwait(false);
             var row = await Session.QuerySingleOrDefaultAsync<Row>(RowSql, new { id = request.FollowUpId }, cancellationToken).ConfigureAwait(false);
             if (row is null) return new Result(request.FollowUpId, FollowUpOutcome.NotFound);
             Result Done(FollowUpOutcome outcome) => new(row.Id, outcome, row.CaseId);

@@ -44,8 +44,7 @@ public static class QueueWebhooks
             if (!request.CaseLocked)
             {
                 // Serialises twins of this request on the case row (PostgreSQL); SQLite has one writer anyway.
-                record = await store.LoadAsync(request.CaseId, cancellationToken).ConfigureAwait(false);
-                await store.LockAsync(record, cancellationToken).ConfigureAwait(false);
+                record = await store.LoadLockedAsync(request.CaseId, cancellationToken).ConfigureAwait(false);
             }
             var head = await session.QuerySingleOrDefaultAsync<Head>(HeadSql, new { id = request.CaseId }, cancellationToken).ConfigureAwait(false)
                        ?? throw new NotFoundException("Case", request.CaseId.ToString("D"));

@@ -208,6 +208,28 @@ public abstract class CaseLifecycleTests<TFixture>(TFixture fixture) where TFixt
     }
 
     [Fact]
+    public async Task A_transition_that_asks_for_no_version_lands_while_notes_are_written_to_the_case_at_the_same_time()
+    {
+        var agent = Caller.Agent(Guid.NewGuid());
+        var reason = new Dictionary<string, string> { ["reason"] = "complaint" };
+
+        for (var round = 0; round < 3; round++)
+        {
+            var (opened, _, _) = await OpenDataFeeCaseAsync();
+            var notes = Enumerable.Range(0, 6).Select(i => Task.Run(() => Fixture.SendAsync(new AddNote.Command(opened.Id, $"note {i}", agent)))).ToList();
+            // The case is read while the notes keep moving its version: the escalation waits its turn, it is not refused.
+            var escalated = await Task.Run(() => Fixture.SendAsync(new FireTrigger.Command(opened.Id, "escalate", reason, agent)));
+            await Task.WhenAll(notes);
+
+            Assert.Equal("escalated", escalated.State);
+            Assert.Equal(opened.Version + 7, await Fixture.ScalarAsync<long>("SELECT version FROM cases WHERE id = @Id", opened));
+            Assert.Equal(6, await Fixture.ScalarAsync<long>("SELECT COUNT(*) FROM case_events WHERE case_id = @Id AND kind = 'note'", opened));
+            var sequence = await SequenceAsync(opened.Id);
+            Assert.Equal(Enumerable.Range(1, sequence.Count).Select(i => (long)i), sequence);
+        }
+    }
+
+    [Fact]
     public async Task Assessing_a_contract_without_a_data_fee_clause_refunds_the_amount_charged_in_full()
     {
         var (opened, _, channel) = await OpenDataFeeCaseAsync(dataFeeClause: false);
