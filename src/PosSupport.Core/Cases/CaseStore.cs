@@ -46,7 +46,15 @@ public sealed class CaseStore(CaseSession session, TimeProvider clock)
     }
 
     private static CaseRecord Visible(CaseRecord record, Caller caller) =>
-        caller.Actor == Actor.Customer && record.ChannelClientId != caller.ChannelClientId ? throw new NotFoundException("Case", record.Id.ToString("D")) : record;
+        Sees(caller, record) ? record : throw new NotFoundException("Case", record.Id.ToString("D"));
+
+    /// <summary>Whether <paramref name="caller"/> may see the case: staff see every case, a chat channel only those it opened.</summary>
+    public static bool Sees(Caller caller, CaseRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(record);
+        return caller.Actor != Actor.Customer || record.ChannelClientId == caller.ChannelClientId;
+    }
 
     private const string FindSql = $"SELECT {CaseRecord.Columns} FROM cases WHERE id = @caseId";
     private const string LockedSql = FindSql + " FOR UPDATE";

@@ -40,6 +40,33 @@ public static class SubmitEvidence
         }
     }
 
+    /// <summary>
+    /// Stores the upload's file (written and flushed to disk) ahead of the <see cref="Command"/>, which then finds its bytes
+    /// already stored: sent before the command's transaction, the flush does not hold SQLite's single writer. Only an upload
+    /// the command would take right now is stored (valid, to a case the caller sees and that is not closed); the answer
+    /// says whether it was. The command checks everything again under the case's lock, and answers for what it refuses.
+    /// </summary>
+    public sealed record StoreFileFirst(Command Upload) : IQuery<bool>;
+
+    public sealed class StoreFileFirstValidator : AbstractValidator<StoreFileFirst>
+    {
+        public StoreFileFirstValidator() => RuleFor(q => q.Upload).NotNull();
+    }
+
+    public sealed class StoreFileFirstHandler(CaseStore store, EvidenceFiles files, IValidator<Command> validator) : IRequestHandler<StoreFileFirst, bool>
+    {
+        public async Task<bool> Handle(StoreFileFirst request, CancellationToken cancellationToken)
+        {
+            ArgumentNullException.ThrowIfNull(request);
+            var upload = request.Upload;
+            if (!(await validator.ValidateAsync(upload, cancellationToken).ConfigureAwait(false)).IsValid) return false;
+            if (await store.FindAsync(upload.CaseId, cancellationToken).ConfigureAwait(false) is not { } record
+                || record.StateKind == "final" || !CaseStore.Sees(upload.Caller, record)) return false;
+            await files.SaveAsync(upload.Content, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+    }
+
     /// <param name="AlreadyStored">True when these bytes were already on the case: the item is the one stored before and nothing changed.</param>
     public sealed record Result(Guid EvidenceId, Guid CaseId, string Type, string Status, string FileName, string MediaType, long SizeBytes, string Sha256,
         long Version, bool AlreadyStored);

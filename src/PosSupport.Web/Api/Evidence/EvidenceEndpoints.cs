@@ -23,7 +23,7 @@ public static class EvidenceEndpoints
         ArgumentNullException.ThrowIfNull(api);
         ArgumentNullException.ThrowIfNull(options);
         var evidence = api.MapGroup("/cases/{id:guid}/evidence").WithTags("Evidence").DisableAntiforgery();
-        evidence.MapPost("/", Submit).Idempotent()
+        evidence.MapPost("/", Submit).Idempotent().WithMetadata(new Idempotency.BeforeTransaction(StoreFileFirstAsync))
             .WithMetadata(new RequestSizeLimitAttribute(options.Evidence.MaxBytes + FormOverhead))
             .Accepts<EvidenceUpload>("multipart/form-data")
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
@@ -85,6 +85,32 @@ public static class EvidenceEndpoints
         var response = new EvidenceResponse(result.EvidenceId, result.CaseId, result.Type, result.Status, result.FileName, result.MediaType, result.SizeBytes,
             result.Sha256, result.Version, result.AlreadyStored);
         return result.AlreadyStored ? TypedResults.Ok(response) : TypedResults.Created((string?)null, response);
+    }
+
+    /// <summary>
+    /// Stores the upload's file before the request's transaction begins (<see cref="SubmitEvidence.StoreFileFirst"/>): its
+    /// flush to disk (0.9 ms of every upload) then no longer holds SQLite's single writer. Anything unusual (no form, no
+    /// file, a bad If-Match, an upload the command would refuse) is left to <see cref="Submit"/>, which answers for it.
+    /// </summary>
+    private static async Task StoreFileFirstAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (!request.HasFormContentType || !Guid.TryParse(context.GetRouteValue("id") as string, out var caseId)) return;
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(context.RequestAborted);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException && !context.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+        var services = context.RequestServices;
+        if (form.Files.GetFile("file") is not { Length: > 0 } file || file.Length > services.GetRequiredService<PosSupportOptions>().Evidence.MaxBytes) return;
+        var content = new byte[file.Length];
+        await using (var stream = file.OpenReadStream()) await stream.ReadExactlyAsync(content, context.RequestAborted);
+        var upload = new SubmitEvidence.Command(caseId, form["type"].ToString(), file.FileName, content, ApiCaller.Of(context.User));
+        await services.GetRequiredService<IMediator>().Send(new SubmitEvidence.StoreFileFirst(upload), context.RequestAborted);
     }
 
     private static async Task<Ok<ReviewResponse>> Review(Guid id, Guid evidenceId, ReviewRequest body, ClaimsPrincipal user, HttpRequest request,

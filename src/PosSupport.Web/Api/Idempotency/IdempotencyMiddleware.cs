@@ -13,6 +13,17 @@ namespace PosSupport.Web.Api.Idempotency;
 public sealed class IdempotencyKeyRequired;
 
 /// <summary>
+/// Route metadata: work an idempotent route does before its transaction begins, once the key is known to be well formed and
+/// the body read. For slow work that needs no database lock and is safe to repeat (storing an evidence file by its hash):
+/// done there, it does not hold SQLite's single writer. Best effort: whatever it does not do, the endpoint does inside the
+/// transaction, and answers for.
+/// </summary>
+public sealed class BeforeTransaction(Func<HttpContext, Task> run)
+{
+    public Func<HttpContext, Task> Run { get; } = run ?? throw new ArgumentNullException(nameof(run));
+}
+
+/// <summary>
 /// <c>Idempotency-Key</c> on the API's POST routes. The key is claimed (per client), with a hash of the method, path and
 /// body bytes, in the transaction the request's commands then run in, and the response is stored in it too (a
 /// <see cref="UnitOfWork"/>; each command behind a savepoint, so a refused one is undone alone and its refusal is still
@@ -45,6 +56,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, ApiOptions optio
         }
 
         var hash = await HashAsync(context);
+        if (context.GetEndpoint()?.Metadata.GetMetadata<BeforeTransaction>() is { } before) await before.Run(context);
         var clientId = ApiCaller.ClientId(context.User);
         var mediator = context.RequestServices.GetRequiredService<IMediator>();
         var unit = context.RequestServices.GetRequiredService<UnitOfWork>();
