@@ -9,22 +9,11 @@ namespace PosSupport.Core.Tests.Data;
 /// </summary>
 public sealed class SqliteWriterTests : IDisposable
 {
-    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("possupport-writer-");
+    private readonly ScratchDatabases _scratch = new("possupport-writer-");
 
-    private async Task<CaseDatabase> NewDatabaseAsync()
-    {
-        var database = new CaseDatabase(new PosSupportOptions { DataDirectory = _directory.FullName });
-        await using var writer = await database.EnterWriteAsync(CancellationToken.None);
-        // Write-ahead logging, as the migrator sets it: the log is what a commit's flush makes durable.
-        await writer.Connection.ExecuteAsync("PRAGMA journal_mode=WAL; CREATE TABLE notes (text TEXT NOT NULL)");
-        return database;
-    }
+    private Task<CaseDatabase> NewDatabaseAsync() => _scratch.NewAsync("CREATE TABLE notes (text TEXT NOT NULL)");
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        _directory.Delete(recursive: true);
-    }
+    public void Dispose() => _scratch.Dispose();
 
     [Fact]
     public async Task A_pooled_connection_opened_again_still_enforces_foreign_keys_and_waits_for_a_busy_database()

@@ -11,23 +11,13 @@ namespace PosSupport.Core.Tests.Data;
 /// </summary>
 public sealed class StatementReuseTests : IDisposable
 {
-    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("possupport-statements-");
+    private readonly ScratchDatabases _scratch = new("possupport-statements-");
 
-    private async Task<CaseDatabase> NewDatabaseAsync()
-    {
-        var database = new CaseDatabase(new PosSupportOptions { DataDirectory = _directory.FullName });
-        await using var writer = await database.EnterWriteAsync(CancellationToken.None);
-        await writer.Connection.ExecuteAsync("PRAGMA journal_mode=WAL; CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE)");
-        return database;
-    }
+    private Task<CaseDatabase> NewDatabaseAsync() => _scratch.NewAsync("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE)");
 
     private static StatementReusingConnection Kept(CaseDatabase.Writer writer) => Assert.IsType<StatementReusingConnection>(writer.Connection);
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        _directory.Delete(recursive: true);
-    }
+    public void Dispose() => _scratch.Dispose();
 
     [Fact]
     public async Task Repeated_sql_runs_from_its_compiled_statement_with_each_calls_own_parameters()
