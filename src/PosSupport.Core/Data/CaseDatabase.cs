@@ -33,6 +33,7 @@ public sealed class CaseDatabase : IAsyncDisposable
     private readonly SemaphoreSlim _writer = new(1, 1);
     private readonly NpgsqlDataSource? _postgres;
     private readonly WalFlusher? _flusher;
+    private readonly WalCheckpointer? _checkpointer;
     private SqliteConnection? _writerConnection; // SQLite: used only by the holder of _writer
 
     private readonly Metrics.PosSupportMetrics? _metrics;
@@ -58,6 +59,7 @@ public sealed class CaseDatabase : IAsyncDisposable
             if (string.IsNullOrEmpty(builder.DataSource)) builder.DataSource = Path.Combine(DataDirectory, "possupport.db");
             ConnectionString = builder.ToString();
             _flusher = new WalFlusher(builder.DataSource + "-wal");
+            _checkpointer = new WalCheckpointer(ConnectionString);
         }
         else
         {
@@ -130,7 +132,14 @@ public sealed class CaseDatabase : IAsyncDisposable
         await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            _writerConnection ??= (SqliteConnection)await OpenAsync(reuseStatements: true, cancellationToken).ConfigureAwait(false);
+            if (_writerConnection is null)
+            {
+                var connection = (SqliteConnection)await OpenAsync(reuseStatements: true, cancellationToken).ConfigureAwait(false);
+                // The log is copied into the database file by _checkpointer, off the writer's turn; the writer's own
+                // automatic checkpoint only remains as a backstop should that fall far behind.
+                SQLitePCL.raw.sqlite3_wal_autocheckpoint(connection.Handle, WalCheckpointer.BackstopPages);
+                _writerConnection = connection;
+            }
             return new Writer(_writerConnection, this, shared: true) { Taken = System.Diagnostics.Stopwatch.GetTimestamp() };
         }
         catch
@@ -146,6 +155,7 @@ public sealed class CaseDatabase : IAsyncDisposable
     private async ValueTask ReleaseWriterAsync(SqliteConnection connection, long taken)
     {
         _metrics?.WriterHeld(System.Diagnostics.Stopwatch.GetElapsedTime(taken).TotalMilliseconds);
+        _checkpointer?.Written();
         try
         {
             if (connection.State == System.Data.ConnectionState.Open && SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0)
@@ -211,8 +221,12 @@ public sealed class CaseDatabase : IAsyncDisposable
     /// <summary>How many times the SQLite log was flushed to disk (0 on PostgreSQL): commits that wait together share one.</summary>
     internal long LogFlushes => _flusher?.Flushes ?? 0;
 
+    /// <summary>How many background checkpoints copied the SQLite log into the database file (0 on PostgreSQL).</summary>
+    internal long Checkpoints => _checkpointer?.Checkpoints ?? 0;
+
     public async ValueTask DisposeAsync()
     {
+        if (_checkpointer is not null) await _checkpointer.DisposeAsync().ConfigureAwait(false);
         if (_postgres is not null) await _postgres.DisposeAsync().ConfigureAwait(false);
         if (_writerConnection is not null) await _writerConnection.DisposeAsync().ConfigureAwait(false);
         _writerConnection = null;
@@ -305,6 +319,82 @@ public sealed class CaseDatabase : IAsyncDisposable
             }
             using (log) RandomAccess.FlushToDisk(log);
             Interlocked.Increment(ref _flushes);
+        }
+    }
+
+    /// <summary>
+    /// Copies the SQLite write-ahead log back into the database file on a connection of its own, between the writer's
+    /// turns. SQLite's automatic checkpoint would run inside the commit that crosses 1,000 log pages, on the single
+    /// writer's turn: copying the pages and syncing the log and the database file there held up every write queued
+    /// behind it. A passive checkpoint takes no lock the writer or the readers need; the writer restarts the log from
+    /// its beginning once everything in it has been copied. Starts with the first write and runs after every
+    /// <see cref="TurnsPerCheckpoint"/> writer turns, or a second after the last turn of a quiet spell.
+    /// </summary>
+    private sealed class WalCheckpointer(string connectionString) : IAsyncDisposable
+    {
+        /// <summary>The writer's own automatic checkpoint, in log pages (about 40 MB): reached only if this falls behind.</summary>
+        public const int BackstopPages = 10_000;
+
+        internal const int TurnsPerCheckpoint = 48;
+        private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(1);
+
+        private readonly SemaphoreSlim _due = new(0, 1);
+        private readonly CancellationTokenSource _stopping = new();
+        private Task? _loop;
+        private int _turns;
+        private long _checkpoints;
+
+        public long Checkpoints => Interlocked.Read(ref _checkpoints);
+
+        /// <summary>Called after each writer turn (under the writer gate, so never concurrently with itself).</summary>
+        public void Written()
+        {
+            _loop ??= Task.Run(RunAsync);
+            // Only this releases and only the loop takes, so a count seen as 0 cannot be filled in between.
+            if (Interlocked.Increment(ref _turns) >= TurnsPerCheckpoint && _due.CurrentCount == 0) _due.Release();
+        }
+
+        private async Task RunAsync()
+        {
+            var token = _stopping.Token;
+            try
+            {
+                while (true)
+                {
+                    await _due.WaitAsync(Quiet, token).ConfigureAwait(false);
+                    if (Interlocked.Exchange(ref _turns, 0) == 0) continue;
+                    try
+                    {
+                        await using var connection = new SqliteConnection(connectionString);
+                        await connection.OpenAsync(token).ConfigureAwait(false);
+                        // PRAGMA synchronous is per connection: NORMAL, as the writer's, syncs the log before copying
+                        // and the database file after. Copies what no reader still needs from the log; never waits.
+                        await using (var pragma = connection.CreateCommand())
+                        {
+                            pragma.CommandText = "PRAGMA synchronous=NORMAL;";
+                            await pragma.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+                        }
+                        var result = SQLitePCL.raw.sqlite3_wal_checkpoint_v2(connection.Handle, "main", SQLitePCL.raw.SQLITE_CHECKPOINT_PASSIVE, out _, out _);
+                        if (result == SQLitePCL.raw.SQLITE_OK) Interlocked.Increment(ref _checkpoints);
+                    }
+                    catch (SqliteException)
+                    {
+                        // Nothing is lost: the log keeps every commit, the next round tries again, and the writer's
+                        // backstop checkpoint bounds the log meanwhile.
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+            if (_loop is not null) await _loop.ConfigureAwait(false);
+            _stopping.Dispose();
+            _due.Dispose();
         }
     }
 }
