@@ -59,7 +59,7 @@ public sealed class CaseDatabase : IAsyncDisposable
             if (string.IsNullOrEmpty(builder.DataSource)) builder.DataSource = Path.Combine(DataDirectory, "possupport.db");
             ConnectionString = builder.ToString();
             _flusher = new WalFlusher(builder.DataSource + "-wal");
-            _checkpointer = new WalCheckpointer(ConnectionString);
+            _checkpointer = new WalCheckpointer(OpenAsync);
         }
         else
         {
@@ -330,7 +330,7 @@ public sealed class CaseDatabase : IAsyncDisposable
     /// its beginning once everything in it has been copied. Starts with the first write and runs after every
     /// <see cref="TurnsPerCheckpoint"/> writer turns, or a second after the last turn of a quiet spell.
     /// </summary>
-    private sealed class WalCheckpointer(string connectionString) : IAsyncDisposable
+    private sealed class WalCheckpointer(Func<CancellationToken, Task<DbConnection>> open) : IAsyncDisposable
     {
         /// <summary>The writer's own automatic checkpoint, in log pages (about 40 MB): reached only if this falls behind.</summary>
         public const int BackstopPages = 10_000;
@@ -365,15 +365,9 @@ public sealed class CaseDatabase : IAsyncDisposable
                     if (Interlocked.Exchange(ref _turns, 0) == 0) continue;
                     try
                     {
-                        await using var connection = new SqliteConnection(connectionString);
-                        await connection.OpenAsync(token).ConfigureAwait(false);
-                        // PRAGMA synchronous is per connection: NORMAL, as the writer's, syncs the log before copying
-                        // and the database file after. Copies what no reader still needs from the log; never waits.
-                        await using (var pragma = connection.CreateCommand())
-                        {
-                            pragma.CommandText = "PRAGMA synchronous=NORMAL;";
-                            await pragma.ExecuteNonQueryAsync(token).ConfigureAwait(false);
-                        }
+                        // A connection like any reader's (synchronous=NORMAL: the log is synced before copying and the
+                        // database file after). Copies what no reader still needs from the log; never waits.
+                        await using var connection = (SqliteConnection)await open(token).ConfigureAwait(false);
                         var result = SQLitePCL.raw.sqlite3_wal_checkpoint_v2(connection.Handle, "main", SQLitePCL.raw.SQLITE_CHECKPOINT_PASSIVE, out _, out _);
                         if (result == SQLitePCL.raw.SQLITE_OK) Interlocked.Increment(ref _checkpoints);
                     }
