@@ -61,6 +61,24 @@ public static class DashboardPage
     }
 
     /// <summary>
+    /// Chooses <paramref name="file"/> in the case page's upload control, once that control can take it: enabled, and wired
+    /// to the server. Blazor's <c>InputFile</c> starts listening for its input's <c>change</c> event only when its script
+    /// has run, a round trip after the input first appears; a file set before that never reaches the server, and the page
+    /// goes on waiting for it (seen in CI: the first upload after a case opened was lost). A person cannot be that quick:
+    /// their file picker opens from the button, through the same connection, after the wiring. The wiring is read from
+    /// the field Blazor's script sets on the element (<c>_blazorInputFileNextFileId</c>), the first thing it does.
+    /// </summary>
+    public static async Task ChooseUploadAsync(IPage page, FilePayload file)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        var input = page.GetByTestId("upload").First;
+        await Assertions.Expect(input).ToBeEnabledAsync();
+        await using var element = await input.ElementHandleAsync();
+        await page.WaitForFunctionAsync("input => input._blazorInputFileNextFileId !== undefined", element);
+        await input.SetInputFilesAsync(file);
+    }
+
+    /// <summary>
     /// Uploads a document on the merchant's behalf for each requested one (the page offers the first missing type) and
     /// accepts it, checking after each that it was received and then accepted; returns how many there were.
     /// </summary>
@@ -73,7 +91,7 @@ public static class DashboardPage
         var toDo = await requested.CountAsync();
         for (var done = 1; done <= toDo; done++)
         {
-            await page.GetByTestId("upload").First.SetInputFilesAsync(new FilePayload { Name = $"{fileName}-{done}.png", MimeType = "image/png", Buffer = TestFiles.UniquePng() });
+            await ChooseUploadAsync(page, new FilePayload { Name = $"{fileName}-{done}.png", MimeType = "image/png", Buffer = TestFiles.UniquePng() });
             await Assertions.Expect(received).ToHaveCountAsync(1);
             await received.GetByTestId("evidence-accept").ClickAsync();
             await Assertions.Expect(accepted).ToHaveCountAsync(done);
