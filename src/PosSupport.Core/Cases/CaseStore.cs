@@ -142,7 +142,14 @@ public sealed class CaseStore(CaseSession session, TimeProvider clock)
     }
 
     /// <summary>Everything the workflow's guards read, in one round trip.</summary>
-    public async Task<CaseSnapshot> SnapshotAsync(CaseRecord record, long agentOfferAuthorityFen, CancellationToken cancellationToken)
+    public async Task<CaseSnapshot> SnapshotAsync(CaseRecord record, long agentOfferAuthorityFen, CancellationToken cancellationToken) =>
+        (await ReadSnapshotAsync(record, agentOfferAuthorityFen, cancellationToken).ConfigureAwait(false)).Snapshot;
+
+    /// <summary>
+    /// As <see cref="SnapshotAsync"/>, with the offer on the table (open or awaiting approval, the newest) as read for the
+    /// guards: a transition's offer changes start from it, and need not read it again.
+    /// </summary>
+    public async Task<SnapshotRead> ReadSnapshotAsync(CaseRecord record, long agentOfferAuthorityFen, CancellationToken cancellationToken)
     {
         var sql = $"""
             SELECT contract_id AS ContractId, {ContractTerms.Columns} FROM case_contracts WHERE case_id = @caseId;
@@ -182,8 +189,16 @@ public sealed class CaseStore(CaseSession session, TimeProvider clock)
             AgreedReplacementFeeFen = record.AgreedFeeFen,
             AgentOfferAuthorityFen = agentOfferAuthorityFen,
         };
-        return new CaseSnapshot(record.WorkflowId, record.WorkflowVersion, record.State, record.Version, clock.GetUtcNow(), facts);
+        return new SnapshotRead(new CaseSnapshot(record.WorkflowId, record.WorkflowVersion, record.State, record.Version, clock.GetUtcNow(), facts), offer);
     }
+
+    /// <summary>
+    /// The accepted evidence types of a case, one statement: enough to tell that a review did not complete the set, which
+    /// most reviews do not, before reading the whole <see cref="SnapshotAsync"/>.
+    /// </summary>
+    public async Task<IReadOnlySet<string>> AcceptedEvidenceTypesAsync(Guid caseId, CancellationToken cancellationToken) =>
+        (await session.QueryAsync<string>("SELECT DISTINCT type FROM evidence_items WHERE case_id = @caseId AND status = 'accepted'", new { caseId },
+            cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
 
     private sealed class DeviceRow
     {
@@ -191,3 +206,9 @@ public sealed class CaseStore(CaseSession session, TimeProvider clock)
         public bool PhysicalDamage { get; set; }
     }
 }
+
+/// <summary>
+/// A case's <see cref="CaseSnapshot"/> and the offer on the table read with it, for the record it was read from. Valid
+/// until that case is written again: pass it on only within the same step of a transaction.
+/// </summary>
+public sealed record SnapshotRead(CaseSnapshot Snapshot, OfferRecord? CurrentOffer);

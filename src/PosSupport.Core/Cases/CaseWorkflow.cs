@@ -57,23 +57,34 @@ public sealed class CaseWorkflow(
     }
 
     /// <summary>Fires <paramref name="trigger"/> on the case; throws <see cref="TransitionNotAllowedException"/> with the reasons when the workflow says no.</summary>
-    public async Task<FireResult> FireAsync(CaseRecord record, Caller caller, string trigger, IReadOnlyDictionary<string, string> inputs,
-        long? expectedVersion, CancellationToken cancellationToken)
+    public Task<FireResult> FireAsync(CaseRecord record, Caller caller, string trigger, IReadOnlyDictionary<string, string> inputs,
+        long? expectedVersion, CancellationToken cancellationToken) =>
+        FireAsync(record, caller, trigger, inputs, expectedVersion, read: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="FireAsync(CaseRecord, Caller, string, IReadOnlyDictionary{string, string}, long?, CancellationToken)"/>,
+    /// with the snapshot the caller read to decide to fire (<see cref="CaseStore.ReadSnapshotAsync"/>), when nothing of the
+    /// case was written since: the guards and the offer changes start from it instead of reading it all again.
+    /// </summary>
+    internal async Task<FireResult> FireAsync(CaseRecord record, Caller caller, string trigger, IReadOnlyDictionary<string, string> inputs,
+        long? expectedVersion, SnapshotRead? read, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(caller);
         if (expectedVersion is { } expected && expected != record.Version)
             throw new ConcurrencyConflictException(record.Id, expected, record.Version);
+        if (read is not null && (read.Snapshot.Version != record.Version || read.Snapshot.State != record.State))
+            throw new InvalidOperationException($"The snapshot of case {record.Id} was read at version {read.Snapshot.Version}; the case is at {record.Version}.");
 
-        var snapshot = await store.SnapshotAsync(record, options.AgentOfferAuthorityFen, cancellationToken).ConfigureAwait(false);
-        var result = engine.Fire(snapshot, caller.Actor, trigger, inputs);
+        read ??= await store.ReadSnapshotAsync(record, options.AgentOfferAuthorityFen, cancellationToken).ConfigureAwait(false);
+        var result = engine.Fire(read.Snapshot, caller.Actor, trigger, inputs);
         if (!result.Succeeded) throw new TransitionNotAllowedException(trigger, result.Reasons);
 
         var transition = result.Transition!;
         var workflow = engine.Catalog.Get(record.WorkflowId, record.WorkflowVersion);
         var from = record.State;
         var loadedVersion = record.Version;
-        var plan = await offers.PlanAsync(record, caller, transition, inputs, result.Effects, cancellationToken).ConfigureAwait(false);
+        var plan = await offers.PlanAsync(record, caller, transition, inputs, result.Effects, read.CurrentOffer, cancellationToken).ConfigureAwait(false);
 
         // This change's instant: resolved_at and closed_at are stamped from it (not from the case's previous change).
         record.UpdatedAt = clock.GetUtcNow();

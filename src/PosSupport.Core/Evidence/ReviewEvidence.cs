@@ -94,11 +94,13 @@ public static class ReviewEvidence
         {
             var required = engine.Catalog.Get(record.WorkflowId, record.WorkflowVersion).State(record.State).RequiresEvidence;
             if (required.Count == 0) return;
-            var snapshot = await store.SnapshotAsync(record, options.AgentOfferAuthorityFen, cancellationToken).ConfigureAwait(false);
-            if (!required.All(snapshot.Facts.AcceptedEvidence.Contains)) return;
+            // Most reviews leave the set incomplete: one statement tells, before the whole snapshot is read.
+            var accepted = await store.AcceptedEvidenceTypesAsync(record.Id, cancellationToken).ConfigureAwait(false);
+            if (!required.All(accepted.Contains)) return;
+            var read = await store.ReadSnapshotAsync(record, options.AgentOfferAuthorityFen, cancellationToken).ConfigureAwait(false);
             // The state must declare the trigger for the system, and nothing else may block it: a refused fire would undo the review.
-            if (!engine.AllowedActions(snapshot, Actor.System).Any(a => a is { Trigger: "evidence-complete", Allowed: true })) return;
-            await workflow.FireAsync(record, Caller.System("evidence-review"), "evidence-complete", NoInputs, null, cancellationToken).ConfigureAwait(false);
+            if (!engine.AllowedActions(read.Snapshot, Actor.System).Any(a => a is { Trigger: "evidence-complete", Allowed: true })) return;
+            await workflow.FireAsync(record, Caller.System("evidence-review"), "evidence-complete", NoInputs, null, read, cancellationToken).ConfigureAwait(false);
         }
 
         private async Task TellMerchantAsync(CaseRecord record, Caller caller, string type, string reason, CancellationToken cancellationToken)

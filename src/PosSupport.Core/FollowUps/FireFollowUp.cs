@@ -160,8 +160,8 @@ public static class FireFollowUp
         {
             // Done first: leaving the state cancels its other pending follow-ups, not this one.
             await SetStatusAsync(row, "done", cancellationToken).ConfigureAwait(false);
-            var snapshot = await store.SnapshotAsync(record, options.AgentOfferAuthorityFen, cancellationToken).ConfigureAwait(false);
-            var allowed = engine.AllowedActions(snapshot, Actor.System).FirstOrDefault(a => a.Trigger == row.TriggerName);
+            var read = await store.ReadSnapshotAsync(record, options.AgentOfferAuthorityFen, cancellationToken).ConfigureAwait(false);
+            var allowed = engine.AllowedActions(read.Snapshot, Actor.System).FirstOrDefault(a => a.Trigger == row.TriggerName);
             if (allowed is not { Allowed: true })
             {
                 await store.BumpAsync(record, null, cancellationToken).ConfigureAwait(false);
@@ -174,7 +174,7 @@ public static class FireFollowUp
                 Session.PublishAfterCommit(CaseChanged.Of(record));
                 return FollowUpOutcome.Skipped;
             }
-            await workflow.FireAsync(record, System, row.TriggerName!, NoInputs, null, cancellationToken).ConfigureAwait(false);
+            await workflow.FireAsync(record, System, row.TriggerName!, NoInputs, null, read, cancellationToken).ConfigureAwait(false);
             return FollowUpOutcome.Fired;
         }
 

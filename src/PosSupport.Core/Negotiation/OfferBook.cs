@@ -11,16 +11,17 @@ namespace PosSupport.Core.Negotiation;
 /// </summary>
 public sealed class OfferBook(CaseSession session, TimeProvider clock)
 {
-    /// <summary>Plans the offer changes of a transition before the case row is written; <see cref="OfferPlan.WriteAsync"/> writes them after.</summary>
+    /// <summary>
+    /// Plans the offer changes of a transition before the case row is written; <see cref="OfferPlan.WriteAsync"/> writes them
+    /// after. <paramref name="current"/> is the offer on the table as the transition's snapshot read it
+    /// (<see cref="SnapshotRead.CurrentOffer"/>).
+    /// </summary>
     public async Task<OfferPlan> PlanAsync(CaseRecord record, Caller caller, TransitionDefinition transition,
-        IReadOnlyDictionary<string, string> inputs, IReadOnlyList<WorkflowEffect> effects, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, string> inputs, IReadOnlyList<WorkflowEffect> effects, OfferRecord? current, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(transition);
         var now = clock.GetUtcNow();
-        var current = await session.QuerySingleOrDefaultAsync<OfferRecord>(
-            $"SELECT {OfferRecord.Columns} FROM offers WHERE case_id = @id AND status IN ('open', 'awaiting-approval') ORDER BY proposed_at DESC LIMIT 1",
-            new { id = record.Id }, cancellationToken).ConfigureAwait(false);
         var expiresAt = effects.OfType<FollowUpScheduled>().FirstOrDefault(f => f.FollowUp.Fire == "offer-expired")?.DueAt;
         var plan = new OfferPlan(session, record.Id);
 
