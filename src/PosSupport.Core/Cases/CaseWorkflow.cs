@@ -156,6 +156,9 @@ public sealed class CaseWorkflow(
     {
         bool? lookup = null;
         long? refundedFen = null;
+        // A state that requires evidence asks for it on entry; an "evidence.request" effect in its onEntry asks for the same
+        // types again, which would only find them requested already (three statements for nothing on every case opened).
+        var evidenceRequested = false;
         var armed = new List<Guid>();
         var now = clock.GetUtcNow();
         foreach (var effect in effects)
@@ -196,6 +199,7 @@ public sealed class CaseWorkflow(
                     break;
                 case EvidenceRequested requested:
                     await RequestEvidenceAsync(record, caller, requested.Types, cancellationToken).ConfigureAwait(false);
+                    evidenceRequested = true;
                     break;
                 case MessageRequested message:
                     await QueueMessageAsync(record, caller, workflow, message.To == Recipient.Merchant ? "merchant" : "assignee", message.Template, refundedFen,
@@ -205,7 +209,8 @@ public sealed class CaseWorkflow(
                     lookup = await CaptureContractAsync(record, caller, cancellationToken).ConfigureAwait(false);
                     break;
                 case ActionRequested { Name: "evidence.request" }:
-                    await RequestEvidenceAsync(record, caller, workflow.State(record.State).RequiresEvidence, cancellationToken).ConfigureAwait(false);
+                    if (!evidenceRequested)
+                        await RequestEvidenceAsync(record, caller, workflow.State(record.State).RequiresEvidence, cancellationToken).ConfigureAwait(false);
                     break;
                 case ActionRequested { Name: "refund.instruct" }:
                     refundedFen = await InstructRefundAsync(record, caller, context, cancellationToken).ConfigureAwait(false);
