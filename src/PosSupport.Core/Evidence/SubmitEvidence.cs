@@ -91,12 +91,11 @@ public static class SubmitEvidence
             var now = clock.GetUtcNow();
             var item = new EvidenceRow
             {
-                Id = await session.ExecuteScalarAsync<Guid?>(OpenRequest, new { caseId = record.Id, type = request.Type }, cancellationToken).ConfigureAwait(false)
-                     ?? Guid.Empty,
                 CaseId = record.Id, Type = request.Type, Status = "received", FileName = fileName, MediaType = mediaType,
                 SizeBytes = request.Content.LongLength, Sha256 = sha256, At = now, SubmittedBy = request.Caller.Id,
             };
-            if (item.Id != Guid.Empty) await session.ExecuteAsync(FillRequest, item, cancellationToken).ConfigureAwait(false);
+            // The oldest open request of this type takes the file; without one, the file is an item of its own.
+            if (await session.ExecuteScalarAsync<Guid?>(FillOpenRequest, item, cancellationToken).ConfigureAwait(false) is { } filled) item.Id = filled;
             else
             {
                 item.Id = Guid.CreateVersion7(now);
@@ -120,14 +119,13 @@ public static class SubmitEvidence
               FROM evidence_items WHERE case_id = @caseId AND sha256 = @sha256
             """;
 
-        private const string OpenRequest =
-            "SELECT id FROM evidence_items WHERE case_id = @caseId AND type = @type AND status = 'requested' ORDER BY requested_at, id LIMIT 1";
-
-        private const string FillRequest = """
+        // Found and filled in one statement: the case's row lock (or SQLite's single writer) keeps the request open between the two.
+        private const string FillOpenRequest = """
             UPDATE evidence_items
                SET status = @Status, file_name = @FileName, media_type = @MediaType, size_bytes = @SizeBytes, sha256 = @Sha256,
                    submitted_at = @At, submitted_by = @SubmittedBy
-             WHERE id = @Id AND status = 'requested'
+             WHERE id = (SELECT id FROM evidence_items WHERE case_id = @CaseId AND type = @Type AND status = 'requested' ORDER BY requested_at, id LIMIT 1)
+            RETURNING id
             """;
 
         private const string InsertReceived = """
