@@ -119,7 +119,8 @@ public static class SubmitEvidence
               FROM evidence_items WHERE case_id = @caseId AND sha256 = @sha256
             """;
 
-        // Found and filled in one statement: the case's row lock (or SQLite's single writer) keeps the request open between the two.
+        // The oldest open request of the type, found and filled in one statement; the case's row lock (SQLite: the single writer)
+        // keeps a racing upload of the same type from taking the same request.
         private const string FillOpenRequest = """
             UPDATE evidence_items
                SET status = @Status, file_name = @FileName, media_type = @MediaType, size_bytes = @SizeBytes, sha256 = @Sha256,
