@@ -58,6 +58,14 @@ public sealed class AdminWebhookTests(DashboardFixture fixture)
         while (receiver.Requests.IsEmpty && DateTime.UtcNow < deadline) await Task.Delay(200);
         var received = Assert.Single(receiver.Requests);
         Assert.Equal(id.ToString("D"), received.Delivery);
+        // The sender records the delivery once the receiver has answered, a moment after the receiver has the request; the
+        // list is read when the page opens (seen on a loaded machine: opened in that moment, it never listed the row).
+        await using (var connection = fixture.OpenDatabase())
+        {
+            while (await connection.ExecuteScalarAsync<string>("SELECT status FROM webhook_deliveries WHERE id = @id", new { id = id.ToString("D") }) != "delivered"
+                   && DateTime.UtcNow < deadline)
+                await Task.Delay(100);
+        }
         await page.GotoAsync("/admin/webhooks?status=delivered");
         await DashboardPage.WaitInteractiveAsync(page);
         var delivered = page.Locator($"[data-testid=delivery-row][data-id='{id:D}']");
