@@ -6,7 +6,7 @@ using PosSupport.Core.Workflows;
 namespace PosSupport.Core.Cases;
 
 /// <summary>Fills a workflow message template for one case, in the recipient's language.</summary>
-public sealed partial class MessageRenderer(CaseSession session)
+public sealed partial class MessageRenderer(CaseSession session, CaseStore store)
 {
     public Task<string> RenderAsync(LocalizedText template, string language, CaseRecord record, WorkflowDefinition workflow,
         CancellationToken cancellationToken) =>
@@ -42,8 +42,7 @@ public sealed partial class MessageRenderer(CaseSession session)
         if (needed.Contains("missingEvidence"))
         {
             var state = workflow.State(record.State);
-            var accepted = (await session.QueryAsync<string>("SELECT DISTINCT type FROM evidence_items WHERE case_id = @id AND status = 'accepted'",
-                new { id = record.Id }, cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+            var accepted = await store.AcceptedEvidenceTypesAsync(record.Id, cancellationToken).ConfigureAwait(false);
             values["missingEvidence"] = string.Join(IsChinese(language) ? "、" : ", ", state.RequiresEvidence
                 .Where(t => !accepted.Contains(t))
                 .Select(t => EvidenceCatalog.All.TryGetValue(t, out var e) ? e.Title.For(language) : t));
