@@ -61,15 +61,16 @@ public static class FindCases
                 parameters.Add("cursorId", after.Id);
             }
             parameters.Add("take", request.PageSize + 1);
-            var sql = $"""
+            // Open and closed cases are indexed apart: a page of each, merged.
+            var sql = CaseLists.OpenAndClosed(kind => $"""
                 SELECT c.id AS Id, c.number AS Number, c.workflow_id AS WorkflowId, c.workflow_version AS WorkflowVersion, c.state AS State,
                        c.state_kind AS StateKind, c.outcome AS Outcome, c.merchant_id AS MerchantId, c.conversation_id AS ConversationId,
                        c.version AS Version, c.opened_at AS OpenedAt, c.updated_at AS UpdatedAt
                   FROM cases c
-                 {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")}
+                 WHERE {string.Join(" AND ", [kind, .. where])}
                  ORDER BY c.updated_at DESC, c.id DESC
                  LIMIT @take
-                """;
+                """);
             var rows = (await session.QueryAsync<CaseRow>(sql, parameters, cancellationToken).ConfigureAwait(false)).ToList();
             var more = rows.Count > request.PageSize;
             if (more) rows.RemoveAt(rows.Count - 1);

@@ -51,7 +51,7 @@ public static class GetReport
     {
         private const string Sql = """
             SELECT workflow_id AS WorkflowId, workflow_version AS WorkflowVersion, state AS State, state_kind AS StateKind, opened_at AS OpenedAt
-              FROM cases WHERE state_kind IN ('active', 'waiting-on-merchant');
+              FROM cases c WHERE c.state_kind <> 'final' AND c.state_kind IN ('active', 'waiting-on-merchant');
             SELECT workflow_id AS WorkflowId, workflow_version AS WorkflowVersion, outcome AS Outcome, opened_at AS OpenedAt, COALESCE(resolved_at, closed_at) AS ResolvedAt
               FROM cases WHERE outcome IS NOT NULL AND COALESCE(resolved_at, closed_at) >= @From AND COALESCE(resolved_at, closed_at) < @To;
             SELECT data AS Data FROM case_events WHERE kind = 'refund-instructed' AND at >= @From AND at < @To;

@@ -1,4 +1,5 @@
 using MediatR;
+using PosSupport.Core.Cases;
 using PosSupport.Core.Pipeline;
 
 namespace PosSupport.Core.Webhooks;
@@ -13,11 +14,19 @@ public static class SweepWebhooks
 
     public sealed class Handler(CaseSession session, TimeProvider clock) : IRequestHandler<Query, Result>
     {
-        private const string Behind = """
+        // Open and closed cases are indexed apart (Cases/CaseLists.cs): each kind's recent range is read on its own.
+        private static readonly string Behind = $"""
+            SELECT id FROM ({BehindOf(CaseLists.Open)}) open_cases
+            UNION ALL
+            SELECT id FROM ({BehindOf(CaseLists.Closed)}) closed_cases
+            LIMIT 500
+            """;
+
+        private static string BehindOf(string kind) => $"""
             SELECT c.id FROM cases c
               JOIN api_clients a ON a.id = c.channel_client_id AND a.webhook_url IS NOT NULL AND a.revoked_at IS NULL
               LEFT JOIN webhook_cursors w ON w.case_id = c.id
-             WHERE c.updated_at > @since
+             WHERE {kind} AND c.updated_at > @since
                AND COALESCE(w.last_seq, 0) < (SELECT MAX(e.seq) FROM case_events e WHERE e.case_id = c.id)
              LIMIT 500
             """;
