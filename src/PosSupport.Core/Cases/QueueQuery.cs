@@ -101,8 +101,8 @@ public static class QueueQuery
         AND EXISTS (SELECT 1 FROM follow_ups sf WHERE sf.case_id = c.id AND sf.status = 'pending' AND sf.kind = 'sla-breach')
         """;
 
-    // Counts read the open cases' partial indexes only (never the closed majority): each spells its index's predicate
-    // word for word, and on SQLite those indexes end with state_kind, so that counting reads no row.
+    // Counts read the open cases' partial indexes only (never the closed majority), each spelling its index's predicate
+    // word for word. On SQLite the open and waiting indexes end with state_kind, so that counting them reads no row.
 
     /// <summary>The size of one user's queue ("My cases"): an index range of their open cases.</summary>
     internal const string MineCountSql = $"SELECT COUNT(*) FROM cases c WHERE c.assignee_id = @me AND {Open}";
