@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -9,7 +10,8 @@ namespace PosSupport.Core.Evidence;
 /// The evidence file store, the same on both providers: each distinct content is one file at
 /// <c>&lt;DataDirectory&gt;/evidence/&lt;first 2 hex&gt;/&lt;sha256&gt;</c>, so identical bytes are stored once.
 /// A file is written under a temporary name, flushed to disk and only then renamed into place: a crash leaves the
-/// whole file or none, never half of one. Media types are read from the content's magic bytes, never from its name.
+/// whole file or none, never half of one, and the directory is flushed after the rename so the name survives a power cut
+/// too. Media types are read from the content's magic bytes, never from its name.
 /// Thread-safe; writers of the same bytes race only to an identical rename.
 /// </summary>
 public sealed class EvidenceFiles(PosSupportOptions options)
@@ -89,18 +91,38 @@ public sealed class EvidenceFiles(PosSupportOptions options)
         return stem + extension;
     }
 
-    /// <summary>Stores the content unless the same bytes are already stored; returns its sha256 (lower-case hex).</summary>
+    /// <summary>
+    /// Flushes a directory's entries to disk (<see cref="DirectoryDurability.Flush"/>); replaceable so tests can see when
+    /// it happens.
+    /// </summary>
+    internal Action<string> FlushDirectory { get; init; } = DirectoryDurability.Flush;
+
+    // Files renamed into place whose directory is not flushed yet, each with the flush to wait for: a second upload of the
+    // same bytes finds the file there, and must not report it stored (and let its row commit) before the name is durable.
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _unflushed = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Stores the content unless the same bytes are already stored; returns its sha256 (lower-case hex). When it returns,
+    /// the file and its name are on disk: a power cut after the caller commits a row that names the file cannot lose it.
+    /// </summary>
     public async Task<string> SaveAsync(byte[] content, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
         var sha256 = Sha256(content);
         var path = PathOf(sha256);
         var existing = new FileInfo(path);
-        if (existing.Exists && existing.Length == content.LongLength) return sha256;
+        if (existing.Exists && existing.Length == content.LongLength)
+        {
+            if (_unflushed.TryGetValue(path, out var flushing)) await flushing.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return sha256;
+        }
 
         var directory = Path.GetDirectoryName(path)!;
+        var newDirectory = !Directory.Exists(directory);
+        var newRoot = newDirectory && !Directory.Exists(_root);
         Directory.CreateDirectory(directory);
         var temporary = Path.Combine(directory, $".{sha256}.{Guid.NewGuid():N}.tmp");
+        var flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
             await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81_920, FileOptions.Asynchronous))
@@ -108,6 +130,7 @@ public sealed class EvidenceFiles(PosSupportOptions options)
                 await stream.WriteAsync(content, cancellationToken).ConfigureAwait(false);
                 stream.Flush(flushToDisk: true);
             }
+            _unflushed[path] = flushed;
             try
             {
                 // Overwrite only a damaged leftover (wrong length); a good file of the same hash is already these bytes.
@@ -115,11 +138,23 @@ public sealed class EvidenceFiles(PosSupportOptions options)
             }
             catch (IOException) when (File.Exists(path))
             {
-                // Another request stored the same bytes between our check and our rename.
+                // Another request stored the same bytes between our check and our rename; flushing again costs little.
             }
+            // The new name, then the names of directories made for it, each in its parent.
+            FlushDirectory(directory);
+            if (newDirectory) FlushDirectory(_root);
+            if (newRoot) FlushDirectory(Path.GetDirectoryName(_root)!);
+            flushed.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            flushed.TrySetException(e);
+            _ = flushed.Task.Exception; // observed here; a waiting upload of the same bytes gets it too
+            throw;
         }
         finally
         {
+            _unflushed.TryRemove(KeyValuePair.Create(path, flushed));
             if (File.Exists(temporary)) File.Delete(temporary);
         }
         return sha256;
