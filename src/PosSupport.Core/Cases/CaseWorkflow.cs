@@ -166,9 +166,8 @@ public sealed class CaseWorkflow(
             switch (effect)
             {
                 case FollowUpsCancelled cancelled:
-                    var ids = (await Session.QueryAsync<Guid>(
-                        "UPDATE follow_ups SET status = 'cancelled' WHERE case_id = @id AND state = @state AND status = 'pending' RETURNING id",
-                        new { id = record.Id, state = cancelled.State }, cancellationToken).ConfigureAwait(false)).ToList();
+                    var ids = (await Session.QueryAsync<Guid>(CancelPendingSql, new { id = record.Id, state = cancelled.State }, cancellationToken)
+                        .ConfigureAwait(false)).ToList();
                     if (ids.Count > 0) Session.PublishAfterCommit(new FollowUpsDisarmed(ids));
                     break;
                 case FollowUpScheduled scheduled:
@@ -246,15 +245,18 @@ public sealed class CaseWorkflow(
         Session.PublishAfterCommit(new FollowUpsArmed(armed));
     }
 
+    /// <summary>Cancels a case's pending follow-ups of one state (or clock scope): a range of ix_follow_ups_pending_case.</summary>
+    internal const string CancelPendingSql =
+        "UPDATE follow_ups SET status = 'cancelled' WHERE case_id = @id AND state = @state AND status = 'pending' RETURNING id";
+
     private async Task OnStateEnteredAsync(CaseRecord record, WorkflowDefinition workflow, StateEntered entered, DateTimeOffset now, List<Guid> armed,
         CancellationToken cancellationToken)
     {
         if (entered.Kind is StateKind.Resolved or StateKind.Final)
         {
             // Resolved: the case's clocks have stopped (met, or breached already); a reopen arms resolution again.
-            var stopped = (await Session.QueryAsync<Guid>(
-                "UPDATE follow_ups SET status = 'cancelled' WHERE case_id = @id AND state = @scope AND status = 'pending' RETURNING id",
-                new { id = record.Id, scope = CaseSla.CaseScope }, cancellationToken).ConfigureAwait(false)).ToList();
+            var stopped = (await Session.QueryAsync<Guid>(CancelPendingSql, new { id = record.Id, state = CaseSla.CaseScope }, cancellationToken)
+                .ConfigureAwait(false)).ToList();
             if (stopped.Count > 0) Session.PublishAfterCommit(new FollowUpsDisarmed(stopped));
         }
         var state = workflow.State(entered.State);

@@ -57,12 +57,14 @@ public sealed partial class MessageRenderer(CaseSession session, CaseStore store
         }
         if (needed.Contains("dueAt"))
         {
-            var due = await session.ExecuteScalarAsync<DateTimeOffset?>(
-                "SELECT MIN(due_at) FROM follow_ups WHERE case_id = @id AND status = 'pending'", new { id = record.Id }, cancellationToken).ConfigureAwait(false);
+            var due = await session.ExecuteScalarAsync<DateTimeOffset?>(NextDueSql, new { id = record.Id }, cancellationToken).ConfigureAwait(false);
             values["dueAt"] = due is { } d ? Instant(d, language) : "";
         }
         return Placeholder().Replace(text, m => values.TryGetValue(m.Groups[1].Value, out var v) ? v : m.Value);
     }
+
+    /// <summary>The case's next pending follow-up time: a range of ix_follow_ups_pending_case.</summary>
+    internal const string NextDueSql = "SELECT MIN(due_at) FROM follow_ups WHERE case_id = @id AND status = 'pending'";
 
     /// <summary>CNY from fen: "¥123.45" in English, "123.45 元" in Chinese.</summary>
     public static string Money(long fen, string language)

@@ -92,7 +92,7 @@ public static class QueueQuery
 
     // What FireFollowUp records: an 'sla-warning' or 'sla-breached' timeline event per clock, and the clock's 'sla-breach'
     // follow-up row stays pending until it fires. Each EXISTS is served by a partial index on its event kind
-    // (db/*/0009_admin.sql) or by ix_follow_ups_case; the predicates repeat the indexes' word for word.
+    // (db/*/0009_admin.sql) or by ix_follow_ups_pending_case; the predicates repeat the indexes' word for word.
     private const string Breached = "EXISTS (SELECT 1 FROM case_events sb WHERE sb.case_id = c.id AND sb.kind = 'sla-breached')";
 
     private const string AtRisk = $"""

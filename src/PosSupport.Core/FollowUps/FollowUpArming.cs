@@ -101,6 +101,12 @@ public sealed partial class FollowUpArming(
          WHERE EXISTS (SELECT 1 FROM follow_ups f WHERE f.job_id = l.value AND f.status = 'pending')
         """;
 
+    /// <summary>The jobs of pending rows due in (<c>@from</c>, <c>@wake</c>]: a range of ix_follow_ups_pending_due.</summary>
+    internal const string JobsWakingSql = """
+        SELECT DISTINCT job_id FROM follow_ups
+         WHERE status = 'pending' AND due_at > @from AND due_at <= @wake AND job_id IS NOT NULL
+        """;
+
     /// <summary>How many ids one read asks for.</summary>
     private const int ReadBatch = 500;
 
@@ -254,11 +260,8 @@ public sealed partial class FollowUpArming(
     private async Task<string?> LiveJobOfSecondAsync(DateTimeOffset wake, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var jobs = await connection.QueryAsync<string>(new CommandDefinition(
-            """
-            SELECT DISTINCT job_id FROM follow_ups
-             WHERE status = 'pending' AND due_at > @from AND due_at <= @wake AND job_id IS NOT NULL
-            """, new { from = wake - TimeSpan.FromSeconds(1), wake }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var jobs = await connection.QueryAsync<string>(new CommandDefinition(JobsWakingSql, new { from = wake - TimeSpan.FromSeconds(1), wake },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
         return jobs.FirstOrDefault(scheduler.IsLive);
     }
 

@@ -24,7 +24,7 @@ public static class SweepFollowUps
 
     /// <summary>
     /// One page of the pending rows due by <c>@until</c>, in due order after the last row read (<c>@afterDue</c>, <c>@after</c>):
-    /// a range of ix_follow_ups_due. Ordered by id instead, PostgreSQL walked the primary key and filtered every row.
+    /// a range of ix_follow_ups_pending_due. Ordered by id instead, PostgreSQL walked the primary key and filtered every row.
     /// </summary>
     internal const string PageSql = """
         SELECT id AS Id, due_at AS DueAt, job_id AS JobId FROM follow_ups

@@ -171,16 +171,26 @@ public abstract class FollowUpTests<TFixture>(TFixture fixture) where TFixture :
         // The sweep reads the rows due within reach by their due time, not every pending row of every open case.
         var sweep = await QueuePlans.PlanAsync(Fixture, SweepFollowUps.PageSql, new { until = SliceFixture.Start, afterDue = SliceFixture.Start, after = Guid.Empty, page = 1000 },
             postgresSettings);
-        Assert.Contains("ix_follow_ups_due", sweep, StringComparison.Ordinal);
-        Assert.DoesNotMatch("(?m)^SCAN follow_ups|Seq Scan on follow_ups", sweep);
+        var waking = await QueuePlans.PlanAsync(Fixture, FollowUpArming.JobsWakingSql, new { from = SliceFixture.Start, wake = SliceFixture.Start }, postgresSettings);
+        foreach (var plan in new[] { sweep, waking })
+            Assert.True(plan.Contains("ix_follow_ups_pending_due", StringComparison.Ordinal) && !Regex.IsMatch(plan, "(?m)^SCAN follow_ups|Seq Scan on follow_ups"), plan);
+        Assert.DoesNotContain("TEMP B-TREE", sweep, StringComparison.Ordinal);
+        Assert.DoesNotContain("Sort", sweep, StringComparison.Ordinal);
+        // A case's pending rows, by the case: the rows it fired or cancelled long ago are in no index these read.
+        var caseId = Guid.NewGuid();
+        foreach (var sql in new[] { CaseWorkflow.CancelPendingSql, MessageRenderer.NextDueSql })
+        {
+            var plan = await QueuePlans.PlanAsync(Fixture, sql, new { id = caseId, state = "evidence-collection" }, postgresSettings);
+            Assert.True(plan.Contains("ix_follow_ups_pending_case", StringComparison.Ordinal), plan);
+        }
 
         foreach (var plan in new[] { ofJob, waitedOn })
-            Assert.True(plan.Contains("ix_follow_ups_pending_job", StringComparison.Ordinal) && !plan.Contains("ix_follow_ups_due", StringComparison.Ordinal), plan);
+            Assert.True(plan.Contains("ix_follow_ups_pending_job", StringComparison.Ordinal) && !plan.Contains("ix_follow_ups_pending_due", StringComparison.Ordinal), plan);
         // PostgreSQL plans the tiny test table either way: by key, or by the few pending rows with no job.
         foreach (var plan in new[] { unarmed, jobsOf })
             Assert.True(Regex.IsMatch(plan, provider == DatabaseProvider.Sqlite ? @"SEARCH f USING INDEX sqlite_autoindex_follow_ups_1 \(id=\?\)" : "follow_ups_pkey|ix_follow_ups_pending_job"), plan);
         foreach (var plan in new[] { ofJob, waitedOn, unarmed, jobsOf })
-            Assert.DoesNotMatch("(?m)^SCAN follow_ups|Seq Scan on follow_ups|ix_follow_ups_due", plan);
+            Assert.DoesNotMatch("(?m)^SCAN follow_ups|Seq Scan on follow_ups|ix_follow_ups_pending_due", plan);
         Assert.DoesNotContain("TEMP B-TREE", ofJob, StringComparison.Ordinal);
         Assert.DoesNotContain("Sort", ofJob, StringComparison.Ordinal);
     }
